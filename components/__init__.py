@@ -1,0 +1,1 @@
+"""airs-intercept: Prisma AIRS AI Runtime network intercept as a Pulumi program."""

@@ -1,0 +1,1 @@
+"""Per-cloud connection of application networks and clusters to the security project."""

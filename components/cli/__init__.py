@@ -1,0 +1,1 @@
+"""The `airs` command: offline validate, plan, render and diff."""

@@ -1,0 +1,1 @@
+"""Cluster side: the pan-cni Helm release, namespace protection and the plugin credential."""

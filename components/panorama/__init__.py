@@ -1,0 +1,1 @@
+"""Panorama configuration as code: intent, PAN-OS XML, dynamic providers, commit and push."""

@@ -1,0 +1,1 @@
+"""Per-cloud security projects (VPC/VNet, load balancers, firewalls) with one output shape."""

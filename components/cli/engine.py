@@ -1,0 +1,95 @@
+"""Run the real program under Pulumi's mock engine and collect what it registered."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from components.cli.mocks import AirsMocks, RecordingMonitor, Registration
+from components.cli.stackfile import StackSettings
+
+
+@dataclass
+class SecretValue:
+    """A resolved stack output that Pulumi holds as a secret (never printed)."""
+
+    value: Any
+
+    def __repr__(self) -> str:
+        return "[secret]"
+
+
+@dataclass
+class ProgramRun:
+    """Everything one offline run of the program produced."""
+
+    stack: str
+    project: str
+    resources: list[Registration]
+    outputs: dict[str, Any]
+    invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def _program() -> None:
+    from components.program import main
+
+    main()
+
+
+async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
+    resolved: dict[str, Any] = {}
+    for key, value in outputs.items():
+        out = pulumi.Output.from_input(value)
+        result = await out.future(with_unknowns=True)
+        secret = await out.is_secret()
+        resolved[key] = SecretValue(result) if secret else result
+    return resolved
+
+
+def run_program(
+    settings: StackSettings,
+    *,
+    project: str = "airs",
+    program: Callable[[], None] = _program,
+) -> ProgramRun:
+    """Run ``program`` (by default the same ``main`` as ``__main__.py``) with mocks.
+
+    Each call gets a fresh event loop and fresh runtime state, so runs do not leak into
+    each other. Exceptions from the program propagate unchanged.
+    """
+    # Outputs used in f-strings must be an error, never a silent warning text.
+    os.environ.setdefault("PULUMI_ERROR_OUTPUT_STRING", "true")
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        mocks = AirsMocks()
+        monitor = RecordingMonitor(mocks)
+        runtime_settings.reset_options(project=project, stack=settings.stack, preview=False)
+        pulumi.runtime.set_all_config(dict(settings.config), list(settings.secret_keys))
+        pulumi.runtime.set_mocks(
+            mocks, project=project, stack=settings.stack, preview=False, monitor=monitor
+        )
+        _sync_await(run_pulumi_func(program))
+        root = runtime_settings.get_root_resource()
+        raw_outputs: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
+        outputs = _sync_await(_resolve_outputs(raw_outputs))
+        return ProgramRun(
+            stack=settings.stack,
+            project=project,
+            resources=list(monitor.registrations),
+            outputs=outputs,
+            invokes=list(mocks.invokes),
+        )
+    finally:
+        runtime_settings.ROOT.set(None)
+        pulumi.runtime.set_all_config({}, [])
+        asyncio.set_event_loop(None)
+        loop.close()

@@ -1,0 +1,128 @@
+"""Pulumi mock engine for the offline plan and the tests.
+
+``AirsMocks`` answers resource registrations and invokes with realistic values: ids and
+self-links shaped like the cloud's, addresses inside the configured CIDRs, so that the
+values that flow downstream (Helm endpoints, Panorama routes) are visible in a plan.
+Per-cloud answers live in ``components/cli/mock_clouds/<provider>.py`` and are imported
+only when a resource of that provider appears (a GCP plan never loads the AWS module).
+
+``RecordingMonitor`` keeps what the engine would see: every registration with its parent,
+type, name and inputs (secrets still wrapped), for the plan tree and ``--json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pulumi
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+
+# Token prefix → module under components.cli.mock_clouds.
+_CLOUD_MODULES = {
+    "gcp": "gcp",
+    "azure-native": "azure",
+    "aws": "aws",
+    "kubernetes": "kubernetes",
+}
+
+
+def stable_hex(*parts: str, length: int = 8) -> str:
+    """Deterministic hex digest: the same plan always shows the same ids."""
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def _cloud_module(token: str) -> ModuleType | None:
+    prefix = token.split(":", 1)[0]
+    name = _CLOUD_MODULES.get(prefix)
+    if name is None:
+        return None
+    try:
+        return importlib.import_module(f"components.cli.mock_clouds.{name}")
+    except ModuleNotFoundError:
+        return None
+
+
+class AirsMocks(pulumi.runtime.Mocks):
+    """Realistic computed outputs for every resource type the program registers."""
+
+    def __init__(self) -> None:
+        """Start with no recorded invokes."""
+        self.invokes: list[tuple[str, dict[str, Any]]] = []
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        """Answer one registration: the inputs plus what the cloud would compute."""
+        if not args.custom:
+            return None, {}
+        state = dict(args.inputs)
+        resource_id = f"{args.name}-{stable_hex(args.typ, args.name)}"
+        module = _cloud_module(args.typ)
+        if module is not None:
+            resource_id, extra = module.new_resource(args, resource_id)
+            state.update(extra)
+        return resource_id, state
+
+    def call(self, args: MockCallArgs) -> dict[str, Any]:
+        """Answer one invoke (look-up)."""
+        self.invokes.append((args.token, dict(args.args)))
+        module = _cloud_module(args.token)
+        if module is not None:
+            result: dict[str, Any] = module.call(args)
+            return result
+        return {}
+
+
+@dataclass
+class Registration:
+    """One resource as the engine saw it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    inputs: dict[str, Any]
+    provider: str | None = None
+    dependencies: list[str] = field(default_factory=list)
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock monitor that also keeps the parent chain and the secret-wrapped inputs."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        """Wrap ``mocks``."""
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        """Record the registration, then answer it like the base mock monitor."""
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent or None,
+                    custom=bool(request.custom),
+                    inputs=inputs,
+                    provider=request.provider or None,
+                    dependencies=list(request.dependencies),
+                )
+            )
+        return response
+
+
+def is_secret(value: Any) -> bool:
+    """Whether a deserialized property value is a wrapped secret."""
+    return bool(rpc.is_rpc_secret(value))
+
+
+def unwrap(value: Any) -> Any:
+    """The value inside a wrapped secret (for mocks computing from secret inputs)."""
+    return rpc.unwrap_rpc_secret(value)

@@ -1,0 +1,110 @@
+"""Turn a program run into the plan people read (a tree) and the plan tools read (JSON)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from pulumi.runtime import rpc
+
+from components.cli.engine import ProgramRun, SecretValue
+from components.cli.mocks import Registration, is_secret
+
+SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe copy of a property value: secrets masked, unknowns marked."""
+    if is_secret(value) or isinstance(value, SecretValue):
+        return SECRET
+    if value is rpc.UNKNOWN:
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items() if not str(k).startswith("__")}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    urn = getattr(value, "urn", None)
+    if urn is not None:  # a resource reference
+        return f"<resource {type(value).__name__}>"
+    return str(value)
+
+
+def display_type(token: str) -> str:
+    """``gcp:compute/network:Network`` → ``gcp:compute:Network``, as ``pulumi preview`` shows."""
+    parts = token.split(":")
+    if len(parts) == 3 and "/" in parts[1]:
+        parts[1] = parts[1].split("/", 1)[0]
+    return ":".join(parts)
+
+
+def plan_json(
+    run: ProgramRun,
+    *,
+    helm_manifests: list[dict[str, Any]] | None = None,
+    panorama: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The ``--json`` document: stack, resources, outputs, helm and panorama sections."""
+    return {
+        "stack": run.stack,
+        "project": run.project,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "parent": r.parent,
+                "custom": r.custom,
+                "inputs": plain(r.inputs),
+            }
+            for r in run.resources
+        ],
+        "outputs": {k: plain(v) for k, v in sorted(run.outputs.items())},
+        "helm": {"manifests": plain(helm_manifests or [])},
+        "panorama": list(panorama or []),
+    }
+
+
+def _children(resources: Iterable[Registration]) -> dict[str | None, list[Registration]]:
+    by_parent: dict[str | None, list[Registration]] = {}
+    urns = {r.urn for r in resources}
+    for r in resources:
+        parent = r.parent if r.parent in urns else None
+        by_parent.setdefault(parent, []).append(r)
+    return by_parent
+
+
+def plan_tree(run: ProgramRun) -> list[str]:
+    """Lines of the resource tree, parent → children, like ``pulumi preview``."""
+    by_parent = _children(run.resources)
+    width = max((len(display_type(r.type)) for r in run.resources), default=20) + 8
+    lines = [f"     {'Type':<{width}} Name", f" +   {'pulumi:pulumi:Stack':<{width}} {run.project}-{run.stack}"]
+
+    def walk(parent: str | None, prefix: str) -> None:
+        kids = by_parent.get(parent, [])
+        for i, res in enumerate(kids):
+            last = i == len(kids) - 1
+            branch = "└─ " if last else "├─ "
+            label = f"{prefix}{branch}{display_type(res.type)}"
+            lines.append(f" +   {label:<{width}} {res.name}")
+            walk(res.urn, prefix + ("   " if last else "│  "))
+
+    walk(None, "")
+    return lines
+
+
+def type_counts(run: ProgramRun) -> list[tuple[str, int]]:
+    """How many resources of each type the stack would create (custom resources only)."""
+    counts = Counter(display_type(r.type) for r in run.resources if r.custom)
+    return sorted(counts.items())
+
+
+def format_outputs(run: ProgramRun) -> list[str]:
+    """Stack outputs, secrets masked."""
+    lines = []
+    for key, value in sorted(run.outputs.items()):
+        lines.append(f"    {key}: {plain(value)}")
+    return lines

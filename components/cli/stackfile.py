@@ -1,0 +1,321 @@
+"""Read ``Pulumi.yaml`` and ``stacks/Pulumi.<stack>.yaml`` the way the Pulumi CLI does.
+
+Config keys are namespaced (``airs:cloud``); the project's ``config:`` block declares types
+and defaults for the ``airs`` keys; ``secure:`` values are secrets. With
+``PULUMI_CONFIG_PASSPHRASE`` set they are decrypted exactly as the passphrase secrets
+provider does (PBKDF2-SHA256, 1,000,000 rounds, AES-256-GCM); without it they stay opaque
+and the plan shows them as ``[secret]``. ESC ``environment:`` imports cannot be resolved
+offline: they are reported, and the keys they would provide count as unset.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components.config import NAMESPACE, ConfigProblem
+
+PLACEHOLDER_SECRET = "[secret]"  # noqa: S105 - stands in for a value that was not decrypted
+PBKDF2_ROUNDS = 1_000_000
+
+
+class StackFileError(Exception):
+    """The project or stack file cannot be read at all."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """The parts of ``Pulumi.yaml`` the offline tools need."""
+
+    root: Path
+    name: str
+    stack_config_dir: Path
+    declared: dict[str, dict[str, Any]]
+    """Project config declarations (``config:`` block), keyed without namespace."""
+
+    def stack_file(self, stack: str) -> Path:
+        """Path of ``Pulumi.<stack>.yaml``."""
+        return self.stack_config_dir / f"Pulumi.{stack}.yaml"
+
+    def stacks(self) -> list[str]:
+        """Names of every stack file present."""
+        return sorted(
+            p.name[len("Pulumi.") : -len(".yaml")]
+            for p in self.stack_config_dir.glob("Pulumi.*.yaml")
+        )
+
+
+@dataclass
+class StackSettings:
+    """One stack's configuration, as Pulumi would hand it to the program."""
+
+    stack: str
+    config: dict[str, str]
+    """Full key (``ns:key``) → value as a string (objects as JSON), secrets decrypted or opaque."""
+    secret_keys: list[str]
+    """Full keys Pulumi treats as secret (a nested ``secure:`` makes the whole key secret)."""
+    problems: list[ConfigProblem] = field(default_factory=list)
+    """Type/required errors against the project's config declarations."""
+    warnings: list[str] = field(default_factory=list)
+    decrypted: bool = False
+
+
+def find_project(start: Path | None = None) -> Project:
+    """Find ``Pulumi.yaml`` in ``start`` or its parents and read it."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "Pulumi.yaml"
+        if candidate.is_file():
+            return load_project(candidate)
+    raise StackFileError(f"no Pulumi.yaml in {here} or its parents")
+
+
+def load_project(path: Path) -> Project:
+    """Read one ``Pulumi.yaml``."""
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or "name" not in data:
+        raise StackFileError(f"{path}: not a Pulumi project file (no `name`)")
+    declared: dict[str, dict[str, Any]] = {}
+    for key, decl in (data.get("config") or {}).items():
+        if ":" in key and not key.startswith(f"{data['name']}:"):
+            continue  # provider keys take plain values; nothing to declare
+        short = key.split(":", 1)[-1]
+        declared[short] = decl if isinstance(decl, dict) else {"default": decl}
+    config_dir = path.parent / str(data.get("stackConfigDir", "."))
+    return Project(
+        root=path.parent, name=str(data["name"]), stack_config_dir=config_dir, declared=declared
+    )
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StackFileError(f"{path} does not exist") from None
+    except yaml.YAMLError as exc:
+        raise StackFileError(f"{path}: not valid YAML: {exc}") from None
+
+
+# --------------------------------------------------------------------------- passphrase crypto
+
+
+@cache
+def _key(passphrase: str, salt: bytes) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", passphrase.encode(), salt, PBKDF2_ROUNDS, 32)
+
+
+def _aesgcm(key: bytes) -> Any:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key)
+
+
+def _encrypt(key: bytes, plaintext: str) -> str:
+    nonce = secrets.token_bytes(12)
+    sealed = _aesgcm(key).encrypt(nonce, plaintext.encode(), None)
+    return f"v1:{base64.b64encode(nonce).decode()}:{base64.b64encode(sealed).decode()}"
+
+
+def _decrypt(key: bytes, ciphertext: str) -> str:
+    version, nonce, sealed = ciphertext.split(":")
+    if version != "v1":
+        raise ValueError("unknown secret version")
+    return str(
+        _aesgcm(key).decrypt(base64.b64decode(nonce), base64.b64decode(sealed), None).decode()
+    )
+
+
+class PassphraseCrypter:
+    """The Pulumi passphrase secrets provider for one stack (its ``encryptionsalt``)."""
+
+    def __init__(self, passphrase: str, encryption_salt: str | None = None) -> None:
+        """Open an existing salt, or make a new one when ``encryption_salt`` is None."""
+        if encryption_salt is None:
+            salt = secrets.token_bytes(8)
+            self.key = _key(passphrase, salt)
+            self.encryption_salt = f"v1:{base64.b64encode(salt).decode()}:" + _encrypt(
+                self.key, "pulumi"
+            )
+            return
+        version, salt_b64, check = encryption_salt.split(":", 2)
+        if version != "v1":
+            raise StackFileError(f"unknown encryptionsalt version {version!r}")
+        self.key = _key(passphrase, base64.b64decode(salt_b64))
+        self.encryption_salt = encryption_salt
+        try:
+            ok = _decrypt(self.key, check) == "pulumi"
+        except Exception:  # noqa: BLE001 - any failure means the passphrase is wrong
+            ok = False
+        if not ok:
+            raise StackFileError("incorrect passphrase for this stack (PULUMI_CONFIG_PASSPHRASE)")
+
+    def encrypt(self, plaintext: str) -> str:
+        """Ciphertext for a ``secure:`` value."""
+        return _encrypt(self.key, plaintext)
+
+    def decrypt(self, ciphertext: str) -> str:
+        """Plaintext of a ``secure:`` value."""
+        return _decrypt(self.key, ciphertext)
+
+
+def _passphrase() -> str | None:
+    if "PULUMI_CONFIG_PASSPHRASE" in os.environ:
+        return os.environ["PULUMI_CONFIG_PASSPHRASE"]
+    path = os.environ.get("PULUMI_CONFIG_PASSPHRASE_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").rstrip("\n")
+    return None
+
+
+# --------------------------------------------------------------------------- stack settings
+
+
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"secure"}
+
+
+def _resolve(value: Any, crypter: PassphraseCrypter | None) -> tuple[Any, bool]:
+    """Replace ``secure:`` leaves (decrypted or opaque) and say whether any was found."""
+    if _is_secure(value):
+        if crypter is None:
+            return PLACEHOLDER_SECRET, True
+        try:
+            return crypter.decrypt(str(value["secure"])), True
+        except Exception as exc:  # noqa: BLE001
+            raise StackFileError(f"a secure value does not decrypt: {exc}") from None
+    if isinstance(value, dict):
+        found = False
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out[str(k)], sub = _resolve(v, crypter)
+            found = found or sub
+        return out, found
+    if isinstance(value, list):
+        items = [_resolve(v, crypter) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    return value, False
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def _as_config_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value)
+
+
+def load_stack(project: Project, stack: str, *, decrypt: bool | None = None) -> StackSettings:
+    """Read ``Pulumi.<stack>.yaml`` merged with the project's defaults.
+
+    Args:
+        project: the project.
+        stack: stack name.
+        decrypt: decrypt ``secure:`` values (default: when ``PULUMI_CONFIG_PASSPHRASE`` is set).
+    """
+    path = project.stack_file(stack)
+    data = _read_yaml(path) or {}
+    if not isinstance(data, dict):
+        raise StackFileError(f"{path}: a stack file is a mapping")
+    raw_config = data.get("config") or {}
+    if not isinstance(raw_config, dict):
+        raise StackFileError(f"{path}: `config` must be a mapping")
+    warnings: list[str] = []
+    env = data.get("environment")
+    if env:
+        names = env if isinstance(env, list) else ["<inline environment>"]
+        warnings.append(
+            f"stack imports ESC environment(s) {', '.join(map(str, names))}: Pulumi Cloud "
+            "resolves them at run time; offline, the keys they provide count as unset"
+        )
+    crypter: PassphraseCrypter | None = None
+    passphrase = _passphrase()
+    want = decrypt if decrypt is not None else passphrase is not None
+    if want:
+        if passphrase is None:
+            raise StackFileError("decryption asked for, but PULUMI_CONFIG_PASSPHRASE is not set")
+        salt = data.get("encryptionsalt")
+        if not salt:
+            raise StackFileError(f"{path}: no encryptionsalt (not a passphrase-provider stack)")
+        crypter = PassphraseCrypter(passphrase, str(salt))
+
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    problems: list[ConfigProblem] = []
+    present: set[str] = set()
+    for key, value in raw_config.items():
+        key = str(key)
+        if ":" not in key:
+            raise StackFileError(
+                f"{path}: config key {key!r} must be namespaced (`{NAMESPACE}:{key}`)"
+            )
+        resolved, is_secret = _resolve(value, crypter)
+        config[key] = _as_config_string(resolved)
+        if is_secret:
+            secret_keys.append(key)
+        ns, short = key.split(":", 1)
+        if ns == project.name:
+            present.add(short)
+            decl = project.declared.get(short)
+            expected = decl.get("type") if decl else None
+            if expected in _TYPES and not is_secret:
+                ok = isinstance(resolved, _TYPES[expected]) and not (
+                    expected == "integer" and isinstance(resolved, bool)
+                )
+                if not ok:
+                    problems.append(
+                        ConfigProblem(short, _show_plain(resolved), f"must be of type {expected}")
+                    )
+    for short, decl in project.declared.items():
+        if short in present:
+            continue
+        if "default" in decl:
+            config[f"{project.name}:{short}"] = _as_config_string(decl["default"])
+        else:
+            problems.append(
+                ConfigProblem(short, "<missing>", "is required (Pulumi.yaml declares no default)")
+            )
+    return StackSettings(
+        stack=stack,
+        config=config,
+        secret_keys=secret_keys,
+        problems=problems,
+        warnings=warnings,
+        decrypted=crypter is not None,
+    )
+
+
+def _show_plain(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def airs_values(settings: StackSettings) -> tuple[dict[str, Any], set[str]]:
+    """The ``airs:*`` values (without namespace) and which are secret, for the config parser."""
+    raw: dict[str, Any] = {}
+    secret: set[str] = set()
+    for key, value in settings.config.items():
+        ns, short = key.split(":", 1)
+        if ns == NAMESPACE:
+            raw[short] = value
+            if key in settings.secret_keys:
+                secret.add(short)
+    return raw, secret

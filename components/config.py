@@ -1,0 +1,1228 @@
+"""Typed, validated stack configuration: the ``airs:*`` contract.
+
+This is the only module that reads Pulumi configuration. ``load_stack_config()`` reads the
+``airs:*`` keys, validates every one of them and every rule that spans keys, and either
+returns a frozen :class:`StackConfig` or raises :class:`ConfigError` listing **every**
+problem, one per line, as ``airs:<key path>: <value> — <rule>``. It runs before any
+resource is registered, so a bad stack never half-applies.
+
+Secret fields (Panorama credentials, bootstrap auth keys, kubeconfigs) are ``SecretStr``:
+they print as ``**********`` and must have been set with ``pulumi config set --secret``.
+Components turn them into Pulumi secrets with :func:`secret_output`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import json
+import re
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+)
+from pydantic.alias_generators import to_camel
+
+from components import network
+
+NAMESPACE = "airs"
+
+Cloud = Literal["gcp", "azure", "aws", "private"]
+PUBLIC_CLOUDS: tuple[str, ...] = ("gcp", "azure", "aws")
+ClusterType = Literal["GKE", "AKS", "EKS", "OpenShift", "Rancher", "Native"]
+ProtectMode = Literal["vpc", "namespace"]
+
+# Which cluster types each cloud can protect; private clouds are the on-prem platforms.
+CLUSTER_TYPES_BY_CLOUD: dict[str, tuple[str, ...]] = {
+    "gcp": ("GKE",),
+    "azure": ("AKS",),
+    "aws": ("EKS",),
+    "private": ("OpenShift", "Rancher", "Native"),
+}
+
+
+# --------------------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One broken rule: the key path below ``airs:``, the offending value and the rule."""
+
+    key: str
+    value: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{NAMESPACE}:{self.key}: {self.value} — {self.rule}"
+
+
+class ConfigError(Exception):
+    """Raised with every problem found in a stack's configuration."""
+
+    def __init__(self, problems: Sequence[ConfigProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+MISSING = "<missing>"
+SECRET_SHOWN = "[secret]"  # noqa: S105 - the mask, not a password
+
+
+def show(value: Any) -> str:
+    """Render a config value for an error line; secrets never print."""
+    if value is None:
+        return MISSING
+    if isinstance(value, SecretStr):
+        return SECRET_SHOWN
+    if isinstance(value, str):
+        return value if value else '""'
+    try:
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# --------------------------------------------------------------------------- field types
+
+
+def _rule(check: Callable[[Any], bool], rule: str) -> AfterValidator:
+    def validate(value: Any) -> Any:
+        if not check(value):
+            raise ValueError(rule)
+        return value
+
+    return AfterValidator(validate)
+
+
+def _cidr(value: str) -> str:
+    try:
+        return str(network.parse_cidr(value))
+    except ValueError as exc:
+        raise ValueError(f"must be an IPv4 CIDR with no host bits set ({exc})") from None
+
+
+def _ipv4(value: str) -> str:
+    try:
+        return str(ipaddress.IPv4Address(value))
+    except ValueError:
+        raise ValueError("must be an IPv4 address") from None
+
+
+def _ranged(lo: int, hi: int) -> AfterValidator:
+    return _rule(lambda v: lo <= v <= hi, f"must be between {lo} and {hi}")
+
+
+def _zone_str(value: Any) -> Any:
+    # YAML reads Azure zones `[1, 2, 3]` as integers; the API wants strings.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Cidr = Annotated[str, AfterValidator(_cidr)]
+IPv4 = Annotated[str, AfterValidator(_ipv4)]
+Port = Annotated[int, _ranged(1, 65535)]
+Replicas = Annotated[int, _ranged(1, 100)]
+DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+Namespace = Annotated[
+    str, _rule(lambda v: bool(DNS_LABEL.match(v)), "must be a Kubernetes namespace name")
+]
+PANOS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,30}$")
+PanosName = Annotated[
+    str,
+    _rule(
+        lambda v: bool(PANOS_NAME.match(v)),
+        "must be 1–31 characters: letters, digits, '.', '_' or '-', "
+        "starting with a letter or digit",
+    ),
+]
+HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")
+Hostname = Annotated[
+    str, _rule(lambda v: bool(HOSTNAME.match(v)), "must be a hostname or IPv4 address")
+]
+
+
+class Model(BaseModel):
+    """Base of every config model: camelCase keys only, unknown keys refused, frozen."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        extra="forbid",
+        frozen=True,
+        hide_input_in_errors=True,
+    )
+
+
+# --------------------------------------------------------------------------- security projects
+
+
+class Bootstrap(Model):
+    """Firewall bootstrap (init-cfg) values shared by every cloud."""
+
+    panorama_server: Hostname | None = None
+    """Panorama address the firewalls register with; defaults to ``airs:panorama.hostname``."""
+    panorama_server2: Hostname | None = None
+    """Second Panorama of an HA pair, if any."""
+    auth_key: SecretStr
+    """Panorama device registration auth key (``vm-auth-key`` / ``auth-key``). Secret."""
+
+
+def _is_airs_gcp_image(image: str) -> bool:
+    name = image.rsplit("/", 1)[-1]
+    return name.startswith(("ai-runtime-security", "airs-"))
+
+
+class GcpFirewall(Model):
+    """The firewall managed instance group on GCP."""
+
+    image: Annotated[
+        str,
+        _rule(
+            _is_airs_gcp_image,
+            "is not an AIRS image (expected a name like ai-runtime-security-byol-1125h1)",
+        ),
+    ]
+    """AIRS image name (or self-link) in ``imageProject``."""
+    image_project: str = "paloaltonetworksgcp-public"
+    """Project that publishes the image."""
+    machine_type: str = "n2-standard-4"
+    """Instance machine type (AIRS needs at least 4 vCPUs)."""
+    min_replicas: Replicas = 1
+    """Autoscaler minimum."""
+    max_replicas: Replicas = 2
+    """Autoscaler maximum."""
+    mgmt_public_ip: bool = False
+    """Give the management NIC a public IP; without one a Cloud NAT serves bootstrap."""
+    ssh_keys: str | None = None
+    """``admin:ssh-rsa …`` metadata for break-glass access."""
+    bootstrap: Bootstrap
+    """Bootstrap values."""
+
+
+class GcpCidrs(Model):
+    """The three security VPC subnets."""
+
+    mgmt: Cidr
+    untrust: Cidr
+    trust: Cidr
+
+
+GCP_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
+GCP_PROJECT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+
+
+class GcpSecurityProject(Model):
+    """``airs:securityProject`` on GCP: three VPCs, firewalls and the internal load balancer."""
+
+    project: Annotated[str, _rule(lambda v: bool(GCP_PROJECT.match(v)), "must be a GCP project id")]
+    region: Annotated[
+        str, _rule(lambda v: bool(GCP_REGION.match(v)), "must be a GCP region like us-east1")
+    ]
+    zones: Annotated[list[str], Field(min_length=1)]
+    cidrs: GcpCidrs
+    mgmt_allowed_cidrs: Annotated[list[Cidr], Field(min_length=1)]
+    """Only these sources reach the firewalls' management (TCP 22 and 443)."""
+    untrust_allowed_cidrs: list[Cidr] = []
+    """Clients allowed to the untrust network besides the health-check ranges."""
+    ilb_ip: IPv4 | None = None
+    """Internal load balancer address; defaults to the trust subnet's x.x.x.253."""
+    health_check_port: Port = network.DEFAULT_HEALTH_CHECK_PORT
+    firewall: GcpFirewall
+
+
+class AzureCidrs(Model):
+    """The security VNet and, optionally, its three subnets (cut from the VNet if absent)."""
+
+    vnet: Cidr
+    mgmt: Cidr | None = None
+    untrust: Cidr | None = None
+    trust: Cidr | None = None
+
+
+class AzureResourceGroup(Model):
+    """Resource group that holds the security project."""
+
+    name: str
+    create: bool = True
+    """Create it (true) or adopt an existing one (false)."""
+
+
+class AzureFirewall(Model):
+    """The firewall scale set (or VMs) on Azure."""
+
+    mode: Literal["vmss", "vm"] = "vmss"
+    vm_size: str = "Standard_D3_v2"
+    min_replicas: Replicas = 1
+    max_replicas: Replicas = 2
+    image_offer: Annotated[
+        str, _rule(lambda v: v.startswith("airs"), "is not an AIRS offer (expected airs-flex)")
+    ] = "airs-flex"
+    image_sku: str = "airs-byol"
+    image_version: str = "latest"
+    admin_username: str = "panadmin"
+    ssh_public_key: str
+    """Administrator SSH public key (Azure requires one)."""
+    bootstrap: Bootstrap
+
+
+AzureZone = Annotated[Literal["1", "2", "3"], BeforeValidator(_zone_str)]
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+class AzureSecurityProject(Model):
+    """``airs:securityProject`` on Azure: VNet, NSGs, load balancers and firewalls."""
+
+    subscription_id: Annotated[
+        str, _rule(lambda v: bool(UUID.match(v)), "must be a subscription id (a lowercase UUID)")
+    ]
+    location: str
+    resource_group: AzureResourceGroup
+    zones: list[AzureZone] = ["1", "2", "3"]
+    cidrs: AzureCidrs
+    mgmt_allowed_cidrs: Annotated[list[Cidr], Field(min_length=1)]
+    ilb_ip: IPv4 | None = None
+    health_check_port: Port = network.DEFAULT_HEALTH_CHECK_PORT
+    health_probe: Literal["tcp", "http"] = "tcp"
+    firewall: AzureFirewall
+
+
+class AwsZoneSubnets(Model):
+    """Explicit per-zone subnets of the security VPC."""
+
+    mgmt: Cidr
+    trust: Cidr
+    gwlb: Cidr
+    nat: Cidr | None = None
+
+
+class AwsCidrs(Model):
+    """The security VPC; per-zone subnets are cut from it unless given."""
+
+    vpc: Cidr
+    zones: dict[str, AwsZoneSubnets] | None = None
+
+
+class AwsFirewall(Model):
+    """The firewall auto scaling group on AWS."""
+
+    ami_id: (
+        Annotated[
+            str, _rule(lambda v: bool(re.match(r"^ami-[0-9a-f]{8,17}$", v)), "must be an AMI id")
+        ]
+        | None
+    ) = None
+    """Pinned AMI; otherwise looked up by name filter and product code."""
+    ami_name_filter: str = "PA-AI-Runtime-Security-AWS-*"
+    product_code: str = "b261y39exndwe1ltro1tqpeog"
+    instance_type: str = "c6in.xlarge"
+    min_replicas: Replicas = 1
+    max_replicas: Replicas = 2
+    key_name: str | None = None
+    bootstrap: Bootstrap
+
+
+AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
+
+
+class AwsSecurityProject(Model):
+    """``airs:securityProject`` on AWS: security VPC, Gateway Load Balancer, firewalls."""
+
+    region: Annotated[
+        str, _rule(lambda v: bool(AWS_REGION.match(v)), "must be an AWS region like us-east-1")
+    ]
+    zones: Annotated[list[str], Field(min_length=1)]
+    cidrs: AwsCidrs
+    mgmt_allowed_cidrs: Annotated[list[Cidr], Field(min_length=1)]
+    health_check_port: Port = network.DEFAULT_HEALTH_CHECK_PORT
+    overlay_routing: bool = False
+    nat_gateway: bool = False
+    allowed_principals: list[str] = []
+    firewall: AwsFirewall
+
+
+SecurityProject = GcpSecurityProject | AzureSecurityProject | AwsSecurityProject
+SECURITY_PROJECT_MODELS: dict[str, type[Model]] = {
+    "gcp": GcpSecurityProject,
+    "azure": AzureSecurityProject,
+    "aws": AwsSecurityProject,
+}
+
+
+class PrivateFirewall(Model):
+    """``airs:firewall``: the on-prem firewall a private cloud sends traffic to."""
+
+    trust_ip: IPv4
+    """Trust interface address (the active member of an HA pair)."""
+    trust_cidr: Cidr
+    trust_gateway_ip: IPv4
+    ha_peer_trust_ip: IPv4 | None = None
+    trust_ip_mode: Literal["static", "dhcp"] = "static"
+
+
+# --------------------------------------------------------------------------- applications
+
+
+class Application(Model):
+    """One application network to protect."""
+
+    cidrs: Annotated[list[Cidr], Field(min_length=1)]
+    network: str | None = None
+    """GCP VPC name/self-link, Azure VNet resource id or AWS VPC id."""
+    project: str | None = None
+    """GCP: project of the application VPC (default: the security project's)."""
+    subnets: list[str] = []
+    """Azure: subnet ids to associate with the route table; AWS: subnet ids to route."""
+    endpoint_subnets: dict[str, Cidr] = {}
+    """AWS: availability zone → CIDR of the GWLB endpoint subnet in this VPC."""
+    protection: ProtectMode = "vpc"
+    """AWS: what this VPC's GWLB endpoints serve (one endpoint cannot serve both)."""
+    transit_gateway_id: str | None = None
+
+
+# --------------------------------------------------------------------------- panorama
+
+
+class InboundNatRule(Model):
+    """Inbound static destination NAT (e.g. ``inbound-web``)."""
+
+    name: PanosName
+    translated_address: IPv4
+    destination: IPv4 | None = None
+    """Original destination; on Azure defaults to the public load balancer address."""
+    service: str = "any"
+    translated_port: Port | None = None
+
+
+class NatRules(Model):
+    """NAT policy toggles."""
+
+    outbound: bool = True
+    inbound: list[InboundNatRule] = []
+
+
+class Decryption(Model):
+    """Optional SSL/TLS decryption of AI traffic."""
+
+    enabled: bool = False
+    ssl_tls_profile: PanosName = "airs-ssl-tls"
+    certificate: str | None = None
+
+
+class Panorama(Model):
+    """``airs:panorama``: where and how the firewalls are configured."""
+
+    hostname: Hostname
+    username: str | None = None
+    """Admin user when authenticating with ``airs:panoramaPassword``."""
+    template: PanosName | None = None
+    template_stack: PanosName | None = None
+    device_group: PanosName | None = None
+    ai_security_profile: PanosName = "airs-ai-security"
+    ai_security_profile_group: PanosName = "airs-ai-group"
+    nat_rules: NatRules = NatRules()
+    decryption: Decryption = Decryption()
+    push: bool = True
+    """Push to the template stack and device group after each commit."""
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+
+
+# --------------------------------------------------------------------------- clusters
+
+
+class Cluster(Model):
+    """One Kubernetes cluster whose pods are steered through the firewalls."""
+
+    type: ClusterType
+    cluster_id: Annotated[int, _ranged(1, 2048)]
+    panorama_name: str | None = None
+    """Name in the Panorama Kubernetes plugin (≤ 20 characters); defaults to the map key."""
+    api_server: str
+    pod_cidr: Cidr
+    service_cidr: Cidr
+    node_cidr: Cidr | None = None
+    kubeconfig: SecretStr | None = None
+    context: str | None = None
+    protect: dict[Namespace, ProtectMode] = {}
+    """Namespace → ``vpc`` (firewall=pan-fw) or ``namespace`` (subnetfirewall)."""
+    monitoring_interval: Annotated[int, _ranged(30, 300)] = 30
+    autopilot: bool = False
+    application: str | None = None
+    """Key of the ``airs:applications`` network the cluster lives in."""
+    zones: list[str] = []
+    """EKS: availability zones of the nodes (each needs a GWLB endpoint)."""
+    network_plugin: str | None = None
+    """AKS: must be ``azure`` (Azure CNI)."""
+    byo_vnet: bool | None = None
+    """AKS: the cluster must run in its own ("bring your own") VNet."""
+    restart_workloads: bool = False
+    label_filter: str | None = None
+    label_selector: str | None = None
+
+
+# --------------------------------------------------------------------------- the stack
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """The validated ``airs:*`` configuration of one stack."""
+
+    cloud: Cloud
+    name: str
+    panorama: Panorama
+    security_project: SecurityProject | None
+    firewall: PrivateFirewall | None
+    applications: Mapping[str, Application]
+    clusters: Mapping[str, Cluster]
+    panorama_api_key: SecretStr | None
+    panorama_password: SecretStr | None
+    security_stack: str | None = None
+
+    @property
+    def template(self) -> str:
+        """Panorama template name."""
+        return self.panorama.template or f"{self.name}-tpl"
+
+    @property
+    def template_stack(self) -> str:
+        """Panorama template stack the firewalls bootstrap into."""
+        return self.panorama.template_stack or f"{self.name}-stack"
+
+    @property
+    def device_group(self) -> str:
+        """Panorama device group."""
+        return self.panorama.device_group or f"{self.name}-dg"
+
+    def panorama_cluster_name(self, key: str) -> str:
+        """Name of cluster ``key`` in the Panorama Kubernetes plugin."""
+        return self.clusters[key].panorama_name or key
+
+
+# Top-level keys: name → (is an object, model or None for scalars).
+OBJECT_KEYS = ("securityProject", "firewall", "applications", "panorama", "clusters")
+SCALAR_KEYS = ("cloud", "name", "panoramaApiKey", "panoramaPassword", "securityStack")
+KNOWN_KEYS = OBJECT_KEYS + SCALAR_KEYS
+NAME = re.compile(r"^[a-z][a-z0-9-]{0,18}$")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _loc_path(prefix: str, loc: Sequence[int | str]) -> str:
+    path = prefix
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _lookup(raw: Any, loc: Sequence[int | str]) -> Any:
+    cur = raw
+    for part in loc:
+        if isinstance(cur, Mapping):
+            if part not in cur:
+                return None
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and part < len(cur):
+            cur = cur[part]
+        else:
+            return None
+    return cur
+
+
+def _allowed_keys(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
+    """camelCase keys accepted by the model found at ``loc`` (for 'did you mean')."""
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = next(
+                (f for n, f in current.model_fields.items() if (f.alias or n) == part), None
+            )
+            if field is None:
+                return []
+            current = _model_in(field.annotation)
+        elif isinstance(current, tuple):  # dict[str, Model] or list[Model]: skip the key
+            current = current[0]
+        else:
+            return []
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items()]
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The BaseModel inside an annotation (``X | None``, ``dict[str, X]``, ``list[X]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    args = getattr(annotation, "__args__", ())
+    origin = getattr(annotation, "__origin__", None)
+    for arg in args:
+        inner = _model_in(arg)
+        if inner is not None:
+            return (inner,) if origin in (dict, list) else inner
+    return None
+
+
+_TYPE_RULES = {
+    "missing": "is required",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "int_from_float": "must be an integer",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a mapping of keys to values",
+    "model_attributes_type": "must be a mapping of keys to values",
+    "list_type": "must be a list",
+}
+
+
+def _validate_model(model: type[M], raw: Any, key: str, problems: list[ConfigProblem]) -> M | None:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            path = _loc_path(key, loc)
+            etype = err["type"]
+            value = _lookup(raw, loc)
+            if etype == "missing":
+                shown = MISSING
+            elif isinstance(value, str) and _is_secret_field(model, loc):
+                shown = SECRET_SHOWN
+            else:
+                shown = show(value)
+            if etype == "extra_forbidden":
+                allowed = _allowed_keys(model, loc[:-1])
+                close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+                rule = "unknown key" + (f" (did you mean `{close[0]}`?)" if close else "")
+            elif etype == "literal_error":
+                expected = err.get("ctx", {}).get("expected", "")
+                rule = f"must be one of {expected}"
+            elif etype in ("too_short",):
+                rule = "must not be empty"
+            elif etype in _TYPE_RULES:
+                rule = _TYPE_RULES[etype]
+            else:
+                rule = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(ConfigProblem(path, shown, rule))
+        return None
+
+
+def _is_secret_field(model: type[BaseModel], loc: Sequence[int | str]) -> bool:
+    current: Any = model
+    for part in loc:
+        if isinstance(current, tuple):
+            current = current[0]
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return False
+        field = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            return False
+        if "SecretStr" in repr(field.annotation):
+            return True
+        current = _model_in(field.annotation)
+    return False
+
+
+def _decode_object(key: str, value: Any, problems: list[ConfigProblem]) -> Any:
+    """Pulumi hands structured config to programs as JSON text."""
+    if isinstance(value, str):
+        if value.strip() == "":
+            return None
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            problems.append(ConfigProblem(key, show(value), "must be a mapping of keys to values"))
+            return None
+    return value
+
+
+def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()) -> StackConfig:
+    """Validate raw ``airs:*`` values (keys without the namespace) into a :class:`StackConfig`.
+
+    ``secret_keys`` names the top-level keys (without namespace) that Pulumi holds as secrets;
+    every secret field must sit under one of them.
+
+    Raises:
+        ConfigError: with every problem found, one per line.
+    """
+    problems: list[ConfigProblem] = []
+    for key in raw:
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+            hint = f" (did you mean `airs:{close[0]}`?)" if close else ""
+            problems.append(ConfigProblem(key, show(_redact(raw[key])), f"unknown key{hint}"))
+    values: dict[str, Any] = {k: raw.get(k) for k in KNOWN_KEYS}
+    for key in OBJECT_KEYS:
+        values[key] = _decode_object(key, values[key], problems)
+        if values[key] == {}:  # Pulumi.yaml declares `{}` defaults for optional objects
+            values[key] = None
+    for key in SCALAR_KEYS:
+        if values[key] == "":
+            values[key] = None
+
+    cloud = values["cloud"]
+    if cloud not in ("gcp", "azure", "aws", "private"):
+        problems.append(
+            ConfigProblem("cloud", show(cloud), "must be one of gcp, azure, aws, private")
+        )
+        cloud = None
+    name = values["name"]
+    if not isinstance(name, str) or not NAME.match(name):
+        problems.append(
+            ConfigProblem(
+                "name",
+                show(name),
+                "must be 1–19 characters: lowercase letters, digits and hyphens, "
+                "starting with a letter",
+            )
+        )
+        name = None
+
+    security_project: Any = None
+    if cloud in PUBLIC_CLOUDS:
+        if values["securityProject"] is None:
+            problems.append(
+                ConfigProblem("securityProject", MISSING, f"is required when airs:cloud is {cloud}")
+            )
+        else:
+            security_project = _validate_model(
+                SECURITY_PROJECT_MODELS[cloud],
+                values["securityProject"],
+                "securityProject",
+                problems,
+            )
+        if values["firewall"] is not None:
+            problems.append(
+                ConfigProblem(
+                    "firewall", show(values["firewall"]), "is only for airs:cloud private"
+                )
+            )
+    firewall: PrivateFirewall | None = None
+    if cloud == "private":
+        if values["firewall"] is None:
+            problems.append(
+                ConfigProblem("firewall", MISSING, "is required when airs:cloud is private")
+            )
+        else:
+            firewall = _validate_model(PrivateFirewall, values["firewall"], "firewall", problems)
+        if values["securityProject"] is not None:
+            problems.append(
+                ConfigProblem(
+                    "securityProject",
+                    show(_redact(values["securityProject"])),
+                    "is only for airs:cloud gcp, azure or aws (private clouds use airs:firewall)",
+                )
+            )
+
+    panorama: Panorama | None = None
+    if values["panorama"] is None:
+        problems.append(ConfigProblem("panorama", MISSING, "is required"))
+    else:
+        panorama = _validate_model(Panorama, values["panorama"], "panorama", problems)
+
+    applications = _validate_map(Application, values["applications"], "applications", problems)
+    clusters = _validate_map(Cluster, values["clusters"], "clusters", problems)
+
+    api_key = _secret_scalar(values, "panoramaApiKey", secret_keys, problems)
+    password = _secret_scalar(values, "panoramaPassword", secret_keys, problems)
+    security_stack = values["securityStack"]
+
+    if panorama is not None:
+        if api_key is None and password is None:
+            problems.append(
+                ConfigProblem(
+                    "panoramaApiKey",
+                    MISSING,
+                    "Panorama needs a credential: set airs:panoramaApiKey, or "
+                    "airs:panoramaPassword with airs:panorama.username "
+                    "(both with `pulumi config set --secret`)",
+                )
+            )
+        if password is not None and not panorama.username:
+            problems.append(
+                ConfigProblem(
+                    "panorama.username", MISSING, "is required with airs:panoramaPassword"
+                )
+            )
+
+    for key, model in (("securityProject", security_project), ("clusters", clusters)):
+        if model is not None and key not in secret_keys:
+            for path in _secret_paths(model, key):
+                problems.append(
+                    ConfigProblem(
+                        path,
+                        "plaintext",
+                        f"must be a secret: set it with `pulumi config set --secret --path "
+                        f"'airs:{path}' …`",
+                    )
+                )
+
+    if not problems:
+        assert cloud is not None
+        assert name is not None
+        assert panorama is not None
+        cfg = StackConfig(
+            cloud=cloud,
+            name=name,
+            panorama=panorama,
+            security_project=security_project,
+            firewall=firewall,
+            applications=applications or {},
+            clusters=clusters or {},
+            panorama_api_key=api_key,
+            panorama_password=password,
+            security_stack=security_stack,
+        )
+        problems.extend(cross_checks(cfg))
+        if not problems:
+            return cfg
+    raise ConfigError(problems)
+
+
+def _redact(value: Any) -> Any:
+    """Hide anything that might be secret before it is echoed in an error."""
+    if isinstance(value, Mapping):
+        return {
+            k: ("[secret]" if k in ("authKey", "kubeconfig") else _redact(v))
+            for k, v in value.items()
+        }
+    return value
+
+
+def _validate_map(
+    model: type[M], raw: Any, key: str, problems: list[ConfigProblem]
+) -> dict[str, M] | None:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.append(ConfigProblem(key, show(raw), "must be a mapping of names to settings"))
+        return None
+    out: dict[str, M] = {}
+    ok = True
+    for item_key, item in raw.items():
+        item_model = _validate_model(model, item, f"{key}.{item_key}", problems)
+        if item_model is None:
+            ok = False
+        else:
+            out[str(item_key)] = item_model
+    return out if ok else None
+
+
+def _secret_scalar(
+    values: Mapping[str, Any], key: str, secret_keys: Collection[str], problems: list[ConfigProblem]
+) -> SecretStr | None:
+    value = values[key]
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        problems.append(ConfigProblem(key, SECRET_SHOWN, "must be a string"))
+        return None
+    if key not in secret_keys:
+        problems.append(
+            ConfigProblem(
+                key,
+                "plaintext",
+                f"must be a secret: set it with `pulumi config set --secret airs:{key} …`",
+            )
+        )
+        return None
+    return SecretStr(value)
+
+
+def _secret_paths(value: Any, path: str) -> Iterator[str]:
+    """Paths of every SecretStr set inside a validated model tree."""
+    if isinstance(value, SecretStr):
+        yield path
+    elif isinstance(value, BaseModel):
+        for field_name, field in type(value).model_fields.items():
+            yield from _secret_paths(
+                getattr(value, field_name), f"{path}.{field.alias or field_name}"
+            )
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _secret_paths(v, f"{path}.{k}")
+
+
+# --------------------------------------------------------------------------- cross-key rules
+
+
+def security_cidrs(cfg: StackConfig) -> list[tuple[str, str]]:
+    """(key path, CIDR) of every security-side range of the stack."""
+    sp = cfg.security_project
+    if isinstance(sp, GcpSecurityProject):
+        return [
+            (f"securityProject.cidrs.{k}", getattr(sp.cidrs, k))
+            for k in ("mgmt", "untrust", "trust")
+        ]
+    if isinstance(sp, AzureSecurityProject):
+        return [("securityProject.cidrs.vnet", sp.cidrs.vnet)]
+    if isinstance(sp, AwsSecurityProject):
+        return [("securityProject.cidrs.vpc", sp.cidrs.vpc)]
+    if cfg.firewall is not None:
+        return [("firewall.trustCidr", cfg.firewall.trust_cidr)]
+    return []
+
+
+def azure_subnets(sp: AzureSecurityProject) -> dict[str, str]:
+    """mgmt / untrust / trust subnets of the security VNet (given, or cut into quarters)."""
+    given = {k: getattr(sp.cidrs, k) for k in ("mgmt", "untrust", "trust")}
+    if all(given.values()):
+        return {k: str(v) for k, v in given.items()}
+    prefix = network.parse_cidr(sp.cidrs.vnet).prefixlen + 2
+    mgmt, untrust, trust = network.split(sp.cidrs.vnet, prefix, 3)
+    return {"mgmt": mgmt, "untrust": untrust, "trust": trust}
+
+
+def aws_zone_subnets(sp: AwsSecurityProject) -> dict[str, AwsZoneSubnets]:
+    """Per-zone mgmt / trust / gwlb (/ nat) subnets: given, or cut from the VPC as /28s."""
+    if sp.cidrs.zones is not None:
+        return dict(sp.cidrs.zones)
+    groups = 4 if sp.nat_gateway else 3
+    needed = groups * len(sp.zones)
+    cuts = network.split(sp.cidrs.vpc, 28, needed)
+    out: dict[str, AwsZoneSubnets] = {}
+    for i, zone in enumerate(sp.zones):
+        block = cuts[i * groups : (i + 1) * groups]
+        out[zone] = AwsZoneSubnets.model_validate(
+            {
+                "mgmt": block[0],
+                "trust": block[1],
+                "gwlb": block[2],
+                "nat": block[3] if sp.nat_gateway else None,
+            }
+        )
+    return out
+
+
+def trust_cidr(cfg: StackConfig) -> str:
+    """The CIDR of the firewalls' trust side (Helm `fwtrustcidr`, Panorama routes)."""
+    sp = cfg.security_project
+    if isinstance(sp, GcpSecurityProject):
+        return sp.cidrs.trust
+    if isinstance(sp, AzureSecurityProject):
+        return azure_subnets(sp)["trust"]
+    if isinstance(sp, AwsSecurityProject):
+        return aws_zone_subnets(sp)[sp.zones[0]].trust
+    assert cfg.firewall is not None
+    return cfg.firewall.trust_cidr
+
+
+def ilb_ip(cfg: StackConfig) -> str | None:
+    """The internal load balancer address on GCP and Azure (None elsewhere)."""
+    sp = cfg.security_project
+    if isinstance(sp, GcpSecurityProject | AzureSecurityProject):
+        return sp.ilb_ip or network.default_ilb_ip(trust_cidr(cfg))
+    return None
+
+
+def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
+    """Rules that span keys; run once every key parsed on its own."""
+    problems: list[ConfigProblem] = []
+    sp = cfg.security_project
+
+    def add(key: str, value: Any, rule: str) -> None:
+        problems.append(ConfigProblem(key, show(value), rule))
+
+    # --- security side
+    if (
+        isinstance(sp, GcpSecurityProject | AzureSecurityProject | AwsSecurityProject)
+        and sp.firewall.min_replicas > sp.firewall.max_replicas
+    ):
+            add(
+                "securityProject.firewall.minReplicas",
+                sp.firewall.min_replicas,
+                "must not exceed securityProject.firewall.maxReplicas "
+                f"({sp.firewall.max_replicas})",
+            )
+    if isinstance(sp, GcpSecurityProject):
+        for i, zone in enumerate(sp.zones):
+            if not re.match(rf"^{re.escape(sp.region)}-[a-z]$", zone):
+                add(f"securityProject.zones[{i}]", zone, f"is not a zone of region {sp.region}")
+        _check_ilb(cfg, add)
+    if isinstance(sp, AzureSecurityProject):
+        given = [sp.cidrs.mgmt, sp.cidrs.untrust, sp.cidrs.trust]
+        if any(given) and not all(given):
+            add("securityProject.cidrs", "partial", "give all of mgmt, untrust and trust, or none")
+        elif all(given):
+            for key in ("mgmt", "untrust", "trust"):
+                sub = getattr(sp.cidrs, key)
+                if not network.subnet_within(sub, sp.cidrs.vnet):
+                    add(
+                        f"securityProject.cidrs.{key}",
+                        sub,
+                        f"does not fit in the VNet {sp.cidrs.vnet}",
+                    )
+        elif network.parse_cidr(sp.cidrs.vnet).prefixlen > 26:
+            add(
+                "securityProject.cidrs.vnet",
+                sp.cidrs.vnet,
+                "must be /26 or larger to cut three subnets",
+            )
+        if not problems:
+            _check_ilb(cfg, add)
+        if len(set(sp.zones)) != len(sp.zones):
+            add("securityProject.zones", sp.zones, "lists a zone twice")
+    if isinstance(sp, AwsSecurityProject):
+        _aws_checks(cfg, sp, add)
+    if cfg.firewall is not None:
+        fw = cfg.firewall
+        for key, ip in (
+            ("trustIp", fw.trust_ip),
+            ("trustGatewayIp", fw.trust_gateway_ip),
+            ("haPeerTrustIp", fw.ha_peer_trust_ip),
+        ):
+            if ip is not None and not network.contains(fw.trust_cidr, ip):
+                add(
+                    f"firewall.{key}",
+                    ip,
+                    f"must lie inside airs:firewall.trustCidr {fw.trust_cidr}",
+                )
+        if fw.trust_ip == fw.trust_gateway_ip:
+            add("firewall.trustIp", fw.trust_ip, "must differ from airs:firewall.trustGatewayIp")
+
+    # --- overlaps: security ranges, applications, pods and services must be disjoint
+    ranges: list[tuple[str, str]] = []
+    if isinstance(sp, AzureSecurityProject) and all(
+        [sp.cidrs.mgmt, sp.cidrs.untrust, sp.cidrs.trust]
+    ):
+        ranges += [(f"securityProject.cidrs.{k}", v) for k, v in azure_subnets(sp).items()]
+    else:
+        ranges += security_cidrs(cfg)
+    app_of: dict[str, str] = {}
+    for app_key, app in cfg.applications.items():
+        for i, c in enumerate(app.cidrs):
+            key = f"applications.{app_key}.cidrs[{i}]"
+            ranges.append((key, c))
+            app_of[key] = app_key
+    pod_owner: dict[str, str | None] = {}
+    for c_key, cluster in cfg.clusters.items():
+        pod_key = f"clusters.{c_key}.podCidr"
+        ranges.append((pod_key, cluster.pod_cidr))
+        ranges.append((f"clusters.{c_key}.serviceCidr", cluster.service_cidr))
+        pod_owner[pod_key] = cluster.application
+    for key_a, cidr_a, key_b, cidr_b in network.overlapping_pairs(ranges):
+        # EKS and AKS (Azure CNI) give pods addresses from their own VPC/VNet: a pod range
+        # inside its own application network is how those clusters work, not a clash.
+        if (
+            key_b in pod_owner
+            and app_of.get(key_a) == pod_owner[key_b]
+            and network.subnet_within(cidr_b, cidr_a)
+        ):
+            continue
+        add(key_b, cidr_b, f"overlaps airs:{key_a} ({cidr_a})")
+
+    # --- applications
+    for app_key, app in cfg.applications.items():
+        if cfg.cloud in PUBLIC_CLOUDS and not app.network:
+            add(f"applications.{app_key}.network", None, f"is required on {cfg.cloud}")
+        if cfg.cloud == "aws":
+            if not app.endpoint_subnets:
+                add(
+                    f"applications.{app_key}.endpointSubnets",
+                    None,
+                    "is required on aws: one GWLB endpoint subnet per availability zone",
+                )
+            for zone, cidr in app.endpoint_subnets.items():
+                if isinstance(sp, AwsSecurityProject) and zone not in sp.zones:
+                    add(
+                        f"applications.{app_key}.endpointSubnets.{zone}",
+                        zone,
+                        f"is not one of airs:securityProject.zones {sp.zones}",
+                    )
+                if not any(network.subnet_within(cidr, c) for c in app.cidrs):
+                    add(
+                        f"applications.{app_key}.endpointSubnets.{zone}",
+                        cidr,
+                        "must lie inside one of the application's cidrs",
+                    )
+
+    # --- clusters
+    allowed_types = CLUSTER_TYPES_BY_CLOUD[cfg.cloud]
+    seen_ids: dict[int, str] = {}
+    seen_names: dict[str, str] = {}
+    intervals = {c.monitoring_interval for c in cfg.clusters.values()}
+    for c_key, cluster in cfg.clusters.items():
+        base = f"clusters.{c_key}"
+        if cluster.type not in allowed_types:
+            add(
+                f"{base}.type",
+                cluster.type,
+                f"airs:cloud {cfg.cloud} supports cluster types {', '.join(allowed_types)}",
+            )
+        if cluster.cluster_id in seen_ids:
+            add(
+                f"{base}.clusterId",
+                cluster.cluster_id,
+                f"must be unique (airs:clusters.{seen_ids[cluster.cluster_id]} uses it too)",
+            )
+        seen_ids.setdefault(cluster.cluster_id, c_key)
+        pname = cfg.panorama_cluster_name(c_key)
+        pkey = f"{base}.panoramaName"
+        if len(pname) > 20:
+            add(pkey, pname, "must be at most 20 characters (Panorama tags pods with it)")
+        if pname in seen_names:
+            add(pkey, pname, f"must be unique (airs:clusters.{seen_names[pname]} uses it too)")
+        seen_names.setdefault(pname, c_key)
+        if cluster.type == "GKE" and cluster.autopilot:
+            add(
+                f"{base}.autopilot",
+                True,
+                "GKE Autopilot is not supported: Helm cannot write to kube-system there, so "
+                "pan-cni cannot be installed (use a GKE Standard cluster)",
+            )
+        if cluster.kubeconfig is None and not cluster.context:
+            add(f"{base}.kubeconfig", None, "give a kubeconfig (secret) or a context")
+        if cluster.application is not None and cluster.application not in cfg.applications:
+            add(
+                f"{base}.application",
+                cluster.application,
+                f"is not a key of airs:applications ({', '.join(cfg.applications) or 'none'})",
+            )
+        if cluster.type == "AKS":
+            if cluster.network_plugin != "azure":
+                add(
+                    f"{base}.networkPlugin",
+                    cluster.network_plugin,
+                    "AKS must use Azure CNI (`azure`): pan-cni needs pods on the VNet",
+                )
+            if cluster.byo_vnet is not True:
+                add(
+                    f"{base}.byoVnet",
+                    cluster.byo_vnet,
+                    'AKS must use its own VNet ("bring your own virtual network") '
+                    "so it can be peered",
+                )
+        if cluster.type == "EKS":
+            cluster_app = cfg.applications.get(cluster.application or "")
+            if not cluster.zones:
+                add(f"{base}.zones", None, "EKS needs the availability zones of its nodes")
+            for i, zone in enumerate(cluster.zones):
+                if cluster_app is not None and zone not in cluster_app.endpoint_subnets:
+                    add(
+                        f"{base}.zones[{i}]",
+                        zone,
+                        f"has no GWLB endpoint: add it to airs:applications.{cluster.application}"
+                        ".endpointSubnets",
+                    )
+            if cluster_app is None and cluster.application is None:
+                add(f"{base}.application", None, "EKS clusters must name their application VPC")
+            if (
+                cluster_app is not None
+                and "namespace" in cluster.protect.values()
+                and cluster_app.protection == "vpc"
+            ):
+                add(
+                    f"{base}.protect",
+                    cluster.protect,
+                    f"one GWLB endpoint cannot serve both VPC-level and namespace-level protection "
+                    f"in a zone: airs:applications.{cluster.application}.protection is vpc",
+                )
+        if len(intervals) > 1:
+            add(
+                f"{base}.monitoringInterval",
+                cluster.monitoring_interval,
+                "must be the same for every cluster "
+                "(Panorama's Kubernetes plugin has one interval)",
+            )
+    return problems
+
+
+def _check_ilb(cfg: StackConfig, add: Callable[[str, Any, str], None]) -> None:
+    sp = cfg.security_project
+    assert isinstance(sp, GcpSecurityProject | AzureSecurityProject)
+    if sp.ilb_ip is None:
+        return
+    trust = trust_cidr(cfg)
+    net = network.parse_cidr(trust)
+    ip = ipaddress.IPv4Address(sp.ilb_ip)
+    if ip not in net:
+        add("securityProject.ilbIp", sp.ilb_ip, f"must lie inside the trust subnet {trust}")
+    elif ip in (net.network_address, net.network_address + 1, net.broadcast_address):
+        add("securityProject.ilbIp", sp.ilb_ip, f"is reserved in the trust subnet {trust}")
+
+
+def _aws_checks(
+    cfg: StackConfig, sp: AwsSecurityProject, add: Callable[[str, Any, str], None]
+) -> None:
+    seen: set[str] = set()
+    for i, zone in enumerate(sp.zones):
+        if not re.match(rf"^{re.escape(sp.region)}[a-z]$", zone):
+            add(f"securityProject.zones[{i}]", zone, f"is not a zone of region {sp.region}")
+        if zone in seen:
+            add(f"securityProject.zones[{i}]", zone, "is given twice")
+        seen.add(zone)
+    if sp.cidrs.zones is not None:
+        missing = [z for z in sp.zones if z not in sp.cidrs.zones]
+        if missing:
+            add(
+                "securityProject.cidrs.zones",
+                sorted(sp.cidrs.zones),
+                f"has fewer subnets than zones: none for {', '.join(missing)}",
+            )
+        for zone, subnets in sp.cidrs.zones.items():
+            for group in ("mgmt", "trust", "gwlb", "nat"):
+                cidr = getattr(subnets, group)
+                if cidr is not None and not network.subnet_within(cidr, sp.cidrs.vpc):
+                    add(
+                        f"securityProject.cidrs.zones.{zone}.{group}",
+                        cidr,
+                        f"lies outside the VPC {sp.cidrs.vpc}",
+                    )
+    else:
+        groups = 4 if sp.nat_gateway else 3
+        prefix = network.parse_cidr(sp.cidrs.vpc).prefixlen
+        if prefix > 28 or 2 ** (28 - prefix) < groups * len(sp.zones):
+            add(
+                "securityProject.cidrs.vpc",
+                sp.cidrs.vpc,
+                f"is too small for {groups} /28 subnets in each of {len(sp.zones)} zones",
+            )
+
+
+# --------------------------------------------------------------------------- Pulumi reading
+
+
+def _read_pulumi_config() -> tuple[dict[str, Any], set[str]]:
+    """Every ``airs:*`` value Pulumi hands the program, and which of them are secret."""
+    from pulumi.runtime import config as runtime_config
+
+    keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+    raw: dict[str, Any] = {}
+    secret: set[str] = set()
+    env_secret = set(runtime_config.get_config_secret_keys_env())
+    for full_key in sorted(keys):
+        ns, _, key = full_key.partition(":")
+        if ns != NAMESPACE or not key:
+            continue
+        raw[key] = runtime_config.get_config(full_key)
+        if runtime_config.is_config_secret(full_key) or full_key in env_secret:
+            secret.add(key)
+    return raw, secret
+
+
+def load_stack_config() -> StackConfig:
+    """Read and validate this stack's ``airs:*`` configuration from the Pulumi engine.
+
+    Raises:
+        ConfigError: with every problem found; nothing has been registered yet.
+    """
+    raw, secret = _read_pulumi_config()
+    return parse_stack_config(raw, secret)
+
+
+def secret_output(value: SecretStr) -> Any:
+    """A secret value as a Pulumi secret Output (never a plain string in state)."""
+    import pulumi
+
+    return pulumi.Output.secret(value.get_secret_value())

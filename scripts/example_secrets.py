@@ -1,0 +1,98 @@
+"""(Re)encrypt the throwaway secrets of the example stacks in stacks/.
+
+The examples use Pulumi's passphrase secrets provider with a passphrase that is published in
+README.md, so `pulumi preview` on a user's machine can decrypt them. Each secure value
+decrypts to ``example:<stack>:<key path>`` — obviously not a real credential.
+
+    python scripts/example_secrets.py          # fill PLACEHOLDER values, keep valid ones
+    python scripts/example_secrets.py --check  # exit 1 if any value does not decrypt as expected
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from components.cli.stackfile import PassphraseCrypter  # noqa: E402
+
+EXAMPLE_PASSPHRASE = "airs-examples-not-a-secret"  # noqa: S105 - published on purpose
+SECURE_LINE = re.compile(r"^(\s*secure:\s*)(\S+)\s*$")
+
+
+def secure_paths(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(key path, ciphertext) of every secure leaf, in document order."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            yield path, str(value["secure"])
+            return
+        for key, sub in value.items():
+            yield from secure_paths(sub, f"{path}.{key}" if path else str(key))
+
+
+def expected_plaintext(stack: str, path: str) -> str:
+    """The throwaway value an example secret decrypts to."""
+    return f"example:{stack}:{path}"
+
+
+def process(path: Path, *, check: bool) -> list[str]:
+    """Fill or check one stack file; returns problems found."""
+    stack = path.name[len("Pulumi.") : -len(".yaml")]
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    salt = data.get("encryptionsalt")
+    problems: list[str] = []
+    if salt is None and check:
+        return [f"{path.name}: no encryptionsalt"]
+    crypter = PassphraseCrypter(EXAMPLE_PASSPHRASE, salt)
+    leaves = list(secure_paths(data.get("config") or {}))
+    lines = text.splitlines(keepends=True)
+    index = 0
+    for i, line in enumerate(lines):
+        match = SECURE_LINE.match(line)
+        if not match:
+            continue
+        key_path, ciphertext = leaves[index]
+        index += 1
+        want = expected_plaintext(stack, key_path)
+        try:
+            ok = crypter.decrypt(ciphertext) == want
+        except Exception:  # noqa: BLE001 - placeholder or foreign ciphertext
+            ok = False
+        if ok:
+            continue
+        if check:
+            problems.append(f"{path.name}: {key_path} does not decrypt to the example value")
+        else:
+            lines[i] = f"{match.group(1)}{crypter.encrypt(want)}\n"
+    if not check:
+        body = "".join(lines)
+        if salt is None:
+            body = f"encryptionsalt: {crypter.encryption_salt}\n" + body
+        path.write_text(body, encoding="utf-8")
+    return problems
+
+
+def main() -> int:
+    """Run over every stack file."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    problems: list[str] = []
+    for path in sorted((ROOT / "stacks").glob("Pulumi.*.yaml")):
+        problems += process(path, check=args.check)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Shared test helpers: run the real program offline for an example stack or a config dict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from components.cli import stackfile
+from components.cli.engine import ProgramRun, run_program
+from components.cli.mocks import Registration, is_secret, unwrap
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = stackfile.load_project(ROOT / "Pulumi.yaml")
+EXAMPLE_STACKS = PROJECT.stacks()
+
+
+def load_example(stack: str) -> stackfile.StackSettings:
+    """Settings of an example stack (secrets opaque)."""
+    return stackfile.load_stack(PROJECT, stack, decrypt=False)
+
+
+def plan_example(stack: str) -> ProgramRun:
+    """Run the program for an example stack under the mock engine."""
+    return run_program(load_example(stack))
+
+
+def settings_from(
+    values: dict[str, Any], secret: set[str] | None = None, stack: str = "test"
+) -> stackfile.StackSettings:
+    """Stack settings from plain ``airs:*`` values (objects become JSON, as Pulumi passes them)."""
+    config = {f"airs:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+    return stackfile.StackSettings(
+        stack=stack, config=config, secret_keys=[f"airs:{k}" for k in (secret or set())]
+    )
+
+
+def example_values(stack: str) -> tuple[dict[str, Any], set[str]]:
+    """The example stack's ``airs:*`` values as Python objects, plus its secret keys."""
+    settings = load_example(stack)
+    raw, secret = stackfile.airs_values(settings)
+    values = {
+        k: (
+            json.loads(v)
+            if k in ("securityProject", "firewall", "applications", "panorama", "clusters") and v
+            else v
+        )
+        for k, v in raw.items()
+    }
+    return values, secret
+
+
+def by_type(run: ProgramRun, token: str) -> list[Registration]:
+    """Registrations of one type token."""
+    return [r for r in run.resources if r.type == token]
+
+
+def one(run: ProgramRun, token: str, name: str | None = None) -> Registration:
+    """The single registration of ``token`` (and ``name`` if given)."""
+    found = [r for r in by_type(run, token) if name is None or r.name == name]
+    assert len(found) == 1, f"expected one {token} {name or ''}, found {[r.name for r in found]}"
+    return found[0]
+
+
+__all__ = [
+    "EXAMPLE_STACKS",
+    "ROOT",
+    "by_type",
+    "example_values",
+    "is_secret",
+    "load_example",
+    "one",
+    "plan_example",
+    "settings_from",
+    "unwrap",
+]
