@@ -1,0 +1,1 @@
+"""Realistic mock answers per cloud provider (loaded only for that provider's resources)."""
