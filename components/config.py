@@ -74,7 +74,7 @@ class ConfigError(Exception):
 
 
 MISSING = "<missing>"
-SECRET_SHOWN = "[secret]"  # noqa: S105 - the mask, not a password
+SECRET_SHOWN = "[secret]"
 
 
 def show(value: Any) -> str:
@@ -596,7 +596,7 @@ def _validate_model(model: type[M], raw: Any, key: str, problems: list[ConfigPro
             value = _lookup(raw, loc)
             if etype == "missing":
                 shown = MISSING
-            elif isinstance(value, str) and _is_secret_field(model, loc):
+            elif _is_secret_field(model, loc):
                 shown = SECRET_SHOWN
             else:
                 shown = show(value)
@@ -939,12 +939,11 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
         isinstance(sp, GcpSecurityProject | AzureSecurityProject | AwsSecurityProject)
         and sp.firewall.min_replicas > sp.firewall.max_replicas
     ):
-            add(
-                "securityProject.firewall.minReplicas",
-                sp.firewall.min_replicas,
-                "must not exceed securityProject.firewall.maxReplicas "
-                f"({sp.firewall.max_replicas})",
-            )
+        add(
+            "securityProject.firewall.minReplicas",
+            sp.firewall.min_replicas,
+            f"must not exceed securityProject.firewall.maxReplicas ({sp.firewall.max_replicas})",
+        )
     if isinstance(sp, GcpSecurityProject):
         for i, zone in enumerate(sp.zones):
             if not re.match(rf"^{re.escape(sp.region)}-[a-z]$", zone):
@@ -1021,6 +1020,14 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
         ):
             continue
         add(key_b, cidr_b, f"overlaps airs:{key_a} ({cidr_a})")
+
+    decryption = cfg.panorama.decryption
+    if decryption.enabled and not decryption.certificate:
+        add(
+            "panorama.decryption.certificate",
+            None,
+            "is required when decryption is enabled (the forward-trust certificate's name)",
+        )
 
     # --- applications
     for app_key, app in cfg.applications.items():

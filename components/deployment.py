@@ -12,6 +12,8 @@ from typing import Any
 
 import pulumi
 
+from components import config as cfgmod
+from components import network
 from components.config import StackConfig
 from components.security_project.common import SecurityProjectOutputs, private_outputs
 
@@ -37,6 +39,87 @@ CLOUD_COMPONENTS: dict[str, tuple[str, str, str, str]] = {
         "AwsApplicationConnection",
     ),
 }
+
+
+def panorama_inputs(cfg: StackConfig) -> Any:
+    """What the Panorama profile needs, derived from the validated config.
+
+    Everything here is known before deploy (the trust gateway and ILB address follow from the
+    CIDRs), so ``pulumi preview`` shows every Panorama object with its full XML. Values only
+    the cloud knows (Azure's public LB address, the cluster tokens) are late-bound.
+    """
+    from components.panorama import profiles
+
+    trust = cfgmod.trust_cidr(cfg)
+    sp = cfg.security_project
+    untrust_gateway: str | None = None
+    if isinstance(sp, cfgmod.GcpSecurityProject):
+        untrust_gateway = network.gateway_ip(sp.cidrs.untrust)
+        health = network.GCP_INTERNAL_HEALTH_CHECK_RANGES
+    elif isinstance(sp, cfgmod.AzureSecurityProject):
+        untrust_gateway = network.gateway_ip(cfgmod.azure_subnets(sp)["untrust"])
+        health = (network.AZURE_PROBE_CIDR,)
+    elif isinstance(sp, cfgmod.AwsSecurityProject):
+        # GWLB health checks come from the load balancer's own subnets.
+        health = tuple(z.gwlb for z in cfgmod.aws_zone_subnets(sp).values())
+    else:
+        health = ()
+    trust_ip: str | None = None
+    fw = cfg.firewall
+    if fw is not None and fw.trust_ip_mode == "static":
+        trust_ip = f"{fw.trust_ip}/{network.parse_cidr(fw.trust_cidr).prefixlen}"
+    nat = cfg.panorama.nat_rules
+    decryption = cfg.panorama.decryption
+    return profiles.PanoramaInputs(
+        cloud=cfg.cloud,
+        name=cfg.name,
+        template=cfg.template,
+        template_stack=cfg.template_stack,
+        device_group=cfg.device_group,
+        ai_security_profile_group=cfg.panorama.ai_security_profile_group,
+        ai_security_profile=cfg.panorama.ai_security_profile,
+        trust_cidr=trust,
+        trust_gateway=fw.trust_gateway_ip if fw is not None else network.gateway_ip(trust),
+        untrust_gateway=untrust_gateway,
+        ilb_ip=cfgmod.ilb_ip(cfg),
+        trust_ip=trust_ip,
+        app_cidrs={key: tuple(app.cidrs) for key, app in sorted(cfg.applications.items())},
+        clusters=tuple(
+            profiles.ClusterEntry(
+                name=cfg.panorama_cluster_name(key),
+                api_server=cluster.api_server,
+                cluster_type=cluster.type,
+                pod_cidr=cluster.pod_cidr,
+                service_cidr=cluster.service_cidr,
+                label_filter=cluster.label_filter,
+                label_selector=cluster.label_selector,
+            )
+            for key, cluster in sorted(cfg.clusters.items())
+        ),
+        monitoring_interval=next(
+            (c.monitoring_interval for c in cfg.clusters.values()), 30
+        ),
+        health_check_ranges=tuple(health),
+        outbound_nat=nat.outbound,
+        inbound_nat=tuple(
+            profiles.InboundNat(
+                name=rule.name,
+                destination=rule.destination or profiles.PUBLIC_LB_ADDRESS,
+                translated_address=rule.translated_address,
+                service=rule.service,
+                translated_port=rule.translated_port,
+            )
+            for rule in nat.inbound
+        ),
+        decryption=(
+            profiles.Decryption(
+                ssl_tls_profile=decryption.ssl_tls_profile,
+                certificate=decryption.certificate or "",
+            )
+            if decryption.enabled
+            else None
+        ),
+    )
 
 
 def _load(module: str, attr: str) -> Any:
@@ -74,8 +157,52 @@ class AirsDeployment(pulumi.ComponentResource):
                 self.application = _load(app_module, app_class)(
                     f"{name}-apps", cfg, project, opts=child
                 )
-        self.register_outputs(dict(self.security.as_exports()))
+        self.clusters = {
+            key: self._cluster(name, key, cfg, child) for key, cluster in cfg.clusters.items()
+        }
+        self.register_outputs(self.exports())
+
+    def _endpoints(self, key: str, cfg: StackConfig) -> list[Any]:
+        """Where cluster ``key`` sends traffic: ILB, on-prem trust IP or per-zone GWLBe."""
+        from components.cluster.intercept import EndpointInput
+
+        cluster = cfg.clusters[key]
+        if cfg.firewall is not None:
+            return [EndpointInput(ip=cfg.firewall.trust_ip)]
+        if self.security.lb_ip is not None:
+            return [EndpointInput(ip=self.security.lb_ip)]
+        per_app = getattr(self.application, "endpoints", {}) or {}
+        zone_endpoints = per_app.get(cluster.application or "", [])
+        wanted = set(cluster.zones)
+        return [
+            EndpointInput(ip=ep.ip, zone=ep.zone)
+            for ep in zone_endpoints
+            if not wanted or ep.zone in wanted
+        ]
+
+    def _cluster(self, name: str, key: str, cfg: StackConfig, child: pulumi.ResourceOptions) -> Any:
+        from components.cluster.intercept import ClusterIntercept
+
+        return ClusterIntercept(
+            f"{name}-{key}",
+            cluster_key=key,
+            cluster=cfg.clusters[key],
+            endpoints=self._endpoints(key, cfg),
+            fw_trust_cidr=self.security.trust_cidr,
+            panorama_name=cfg.panorama_cluster_name(key),
+            opts=child,
+        )
 
     def exports(self) -> dict[str, Any]:
-        """Stack outputs: the security project's common shape."""
-        return dict(self.security.as_exports())
+        """Stack outputs: the security project's common shape plus per-cluster release state."""
+        out: dict[str, Any] = dict(self.security.as_exports())
+        if self.clusters:
+            out["clusters"] = {
+                key: {
+                    "platform": c.platform,
+                    "panoramaName": c.panorama_name,
+                    "release": c.release.name,
+                }
+                for key, c in self.clusters.items()
+            }
+        return out

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from components.cli.stackfile import PassphraseCrypter  # noqa: E402
 
-EXAMPLE_PASSPHRASE = "airs-examples-not-a-secret"  # noqa: S105 - published on purpose
+EXAMPLE_PASSPHRASE = "airs-examples-not-a-secret"
 SECURE_LINE = re.compile(r"^(\s*secure:\s*)(\S+)\s*$")
 
 
@@ -65,7 +65,7 @@ def process(path: Path, *, check: bool) -> list[str]:
         want = expected_plaintext(stack, key_path)
         try:
             ok = crypter.decrypt(ciphertext) == want
-        except Exception:  # noqa: BLE001 - placeholder or foreign ciphertext
+        except Exception:
             ok = False
         if ok:
             continue

@@ -99,10 +99,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             _err(str(problem))
         return EXIT_BAD_INPUT
-    except Exception as exc:  # noqa: BLE001 - a short message, never a bare traceback
+    except Exception as exc:
         _err(f"error: the program failed: {type(exc).__name__}: {exc}")
         return EXIT_PROGRAM_ERROR
-    print(f"Plan for stack {args.stack} (project {project.name}), offline with Pulumi's mock engine")
+    print(
+        f"Plan for stack {args.stack} (project {project.name}), offline with Pulumi's mock engine"
+    )
     print()
     for line in report.plan_tree(run):
         print(line)
@@ -117,7 +119,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(line)
     if args.json_file is not None:
         doc = report.plan_json(run)
-        args.json_file.write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        args.json_file.write_text(
+            json.dumps(doc, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+        )
         print(f"\nplan written to {args.json_file}")
     return EXIT_OK
 

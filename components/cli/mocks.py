@@ -66,14 +66,12 @@ class AirsMocks(pulumi.runtime.Mocks):
             state.update(extra)
         return resource_id, state
 
-    def call(self, args: MockCallArgs) -> dict[str, Any]:
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         """Answer one invoke (look-up)."""
         self.invokes.append((args.token, dict(args.args)))
         module = _cloud_module(args.token)
-        if module is not None:
-            result: dict[str, Any] = module.call(args)
-            return result
-        return {}
+        result: dict[str, Any] = module.call(args) if module is not None else {}
+        return result, []
 
 
 @dataclass
@@ -98,9 +96,9 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         """Record the registration, then answer it like the base mock monitor."""
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
             self.registrations.append(

@@ -81,7 +81,10 @@ def plan_tree(run: ProgramRun) -> list[str]:
     """Lines of the resource tree, parent → children, like ``pulumi preview``."""
     by_parent = _children(run.resources)
     width = max((len(display_type(r.type)) for r in run.resources), default=20) + 8
-    lines = [f"     {'Type':<{width}} Name", f" +   {'pulumi:pulumi:Stack':<{width}} {run.project}-{run.stack}"]
+    lines = [
+        f"     {'Type':<{width}} Name",
+        f" +   {'pulumi:pulumi:Stack':<{width}} {run.project}-{run.stack}",
+    ]
 
     def walk(parent: str | None, prefix: str) -> None:
         kids = by_parent.get(parent, [])

@@ -24,7 +24,7 @@ import yaml
 
 from components.config import NAMESPACE, ConfigProblem
 
-PLACEHOLDER_SECRET = "[secret]"  # noqa: S105 - stands in for a value that was not decrypted
+PLACEHOLDER_SECRET = "[secret]"
 PBKDF2_ROUNDS = 1_000_000
 
 
@@ -153,7 +153,7 @@ class PassphraseCrypter:
         self.encryption_salt = encryption_salt
         try:
             ok = _decrypt(self.key, check) == "pulumi"
-        except Exception:  # noqa: BLE001 - any failure means the passphrase is wrong
+        except Exception:
             ok = False
         if not ok:
             raise StackFileError("incorrect passphrase for this stack (PULUMI_CONFIG_PASSPHRASE)")
@@ -190,7 +190,7 @@ def _resolve(value: Any, crypter: PassphraseCrypter | None) -> tuple[Any, bool]:
             return PLACEHOLDER_SECRET, True
         try:
             return crypter.decrypt(str(value["secure"])), True
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise StackFileError(f"a secure value does not decrypt: {exc}") from None
     if isinstance(value, dict):
         found = False
