@@ -31,6 +31,18 @@ def _parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="what `pulumi preview` would create, offline")
     plan.add_argument("--stack", "-s", required=True)
     plan.add_argument("--json", dest="json_file", type=Path, help="write the plan as JSON here")
+    plan.add_argument(
+        "--show",
+        action="append",
+        choices=["helm", "panorama"],
+        default=[],
+        help="also print every rendered Helm object / Panorama xpath and element",
+    )
+    render = sub.add_parser("render", help="print what a stack renders, without the plan")
+    render.add_argument("--stack", "-s", required=True)
+    what = render.add_mutually_exclusive_group(required=True)
+    what.add_argument("--panorama", action="store_true", help="Panorama XML (xpath + element)")
+    what.add_argument("--helm", action="store_true", help="the Helm release's manifests")
     return parser
 
 
@@ -83,18 +95,48 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_plan(args: argparse.Namespace) -> int:
-    """``airs plan``."""
+def panorama_objects(cfg: Any) -> list[Any]:
+    """Every Panorama object of the stack, rendered to (xpath, element) offline."""
+    from components.deployment import panorama_inputs
+    from components.panorama.profiles import build_intent
+    from components.panorama.render import render_intent
+
+    return list(render_intent(build_intent(panorama_inputs(cfg))))
+
+
+def _yaml_docs(docs: list[dict[str, Any]]) -> str:
+    import yaml
+
+    return yaml.safe_dump_all(docs, sort_keys=False, default_flow_style=False)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """``airs render``."""
     loaded = _load(args)
     if isinstance(loaded, int):
         return loaded
-    project, settings, _ = loaded
-    from components.cli import report
+    project, settings, cfg = loaded
+    if args.panorama:
+        for obj in panorama_objects(cfg):
+            print(f"# {obj.kind} {obj.name}\nxpath: {obj.xpath}\n{obj.element}\n")
+        return EXIT_OK
+    run = _run(project, settings)
+    if isinstance(run, int):
+        return run
+    manifests = _helm(run)
+    if isinstance(manifests, int):
+        return manifests
+    print(_yaml_docs(manifests), end="")
+    return EXIT_OK
+
+
+def _run(project: Any, settings: Any) -> Any:
+    """The program under the mock engine, or an exit code."""
     from components.cli.engine import run_program
     from components.program import InvalidStackConfig
 
     try:
-        run = run_program(settings, project=project.name)
+        return run_program(settings, project=project.name)
     except InvalidStackConfig as exc:  # defensive: _load already validated the same values
         for problem in exc.problems:
             _err(str(problem))
@@ -102,6 +144,35 @@ def cmd_plan(args: argparse.Namespace) -> int:
     except Exception as exc:
         _err(f"error: the program failed: {type(exc).__name__}: {exc}")
         return EXIT_PROGRAM_ERROR
+
+
+def _helm(run: Any) -> Any:
+    """Rendered manifests of every release, or an exit code if the chart refuses values."""
+    from components.cli import report
+    from components.cluster.chart import ChartError
+
+    try:
+        return report.render_releases(run)
+    except ChartError as exc:
+        _err(f"error: {exc}")
+        return EXIT_BAD_INPUT
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """``airs plan``."""
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
+    project, settings, cfg = loaded
+    from components.cli import report
+
+    run = _run(project, settings)
+    if isinstance(run, int):
+        return run
+    manifests = _helm(run)
+    if isinstance(manifests, int):
+        return manifests
+    panorama = panorama_objects(cfg)
     print(
         f"Plan for stack {args.stack} (project {project.name}), offline with Pulumi's mock engine"
     )
@@ -114,11 +185,27 @@ def cmd_plan(args: argparse.Namespace) -> int:
     for token, count in counts:
         print(f"    {count:>4} {token}")
     print()
+    print(
+        f"Helm: {len(report.helm_releases(run))} release(s), {len(manifests)} objects; "
+        f"Panorama: {len(panorama)} objects, committed and pushed once per `pulumi up`"
+    )
+    print()
     print("Outputs:")
     for line in report.format_outputs(run):
         print(line)
+    if "helm" in args.show:
+        print("\nHelm manifests:\n")
+        print(_yaml_docs(manifests), end="")
+    if "panorama" in args.show:
+        print("\nPanorama objects:\n")
+        for obj in panorama:
+            print(f"# {obj.kind} {obj.name}\nxpath: {obj.xpath}\n{obj.element}\n")
     if args.json_file is not None:
-        doc = report.plan_json(run)
+        doc = report.plan_json(
+            run,
+            helm_manifests=manifests,
+            panorama=[{"xpath": o.xpath, "element": o.element} for o in panorama],
+        )
         args.json_file.write_text(
             json.dumps(doc, indent=2, sort_keys=False) + "\n", encoding="utf-8"
         )
@@ -133,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help
         return int(exc.code or 0)
-    handlers = {"validate": cmd_validate, "plan": cmd_plan}
+    handlers = {"validate": cmd_validate, "plan": cmd_plan, "render": cmd_render}
     return handlers[args.command](args)
 
 

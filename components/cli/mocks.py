@@ -86,6 +86,8 @@ class Registration:
     inputs: dict[str, Any]
     provider: str | None = None
     dependencies: list[str] = field(default_factory=list)
+    read: bool = False
+    """A read of an existing object (``Resource.get``), not something to create."""
 
 
 class RecordingMonitor(MockMonitor):
@@ -113,6 +115,23 @@ class RecordingMonitor(MockMonitor):
                     dependencies=list(request.dependencies),
                 )
             )
+        return response
+
+    def ReadResource(self, request: Any) -> Any:
+        """Record the read (``Resource.get``), then answer it like the base mock monitor."""
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent or None,
+                custom=True,
+                inputs={"id": request.id},
+                provider=request.provider or None,
+                read=True,
+            )
+        )
         return response
 
 

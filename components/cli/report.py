@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -37,7 +38,10 @@ def display_type(token: str) -> str:
     """``gcp:compute/network:Network`` → ``gcp:compute:Network``, as ``pulumi preview`` shows."""
     parts = token.split(":")
     if len(parts) == 3 and "/" in parts[1]:
-        parts[1] = parts[1].split("/", 1)[0]
+        module, _, last = parts[1].rpartition("/")
+        # Pulumi drops the file part of a module only when it repeats the type's name.
+        if last.lower() == parts[2].lower():
+            parts[1] = module
     return ":".join(parts)
 
 
@@ -92,7 +96,8 @@ def plan_tree(run: ProgramRun) -> list[str]:
             last = i == len(kids) - 1
             branch = "└─ " if last else "├─ "
             label = f"{prefix}{branch}{display_type(res.type)}"
-            lines.append(f" +   {label:<{width}} {res.name}")
+            op = " >  " if res.read else " +  "
+            lines.append(f"{op} {label:<{width}} {res.name}")
             walk(res.urn, prefix + ("   " if last else "│  "))
 
     walk(None, "")
@@ -101,7 +106,7 @@ def plan_tree(run: ProgramRun) -> list[str]:
 
 def type_counts(run: ProgramRun) -> list[tuple[str, int]]:
     """How many resources of each type the stack would create (custom resources only)."""
-    counts = Counter(display_type(r.type) for r in run.resources if r.custom)
+    counts = Counter(display_type(r.type) for r in run.resources if r.custom and not r.read)
     return sorted(counts.items())
 
 
@@ -109,5 +114,29 @@ def format_outputs(run: ProgramRun) -> list[str]:
     """Stack outputs, secrets masked."""
     lines = []
     for key, value in sorted(run.outputs.items()):
-        lines.append(f"    {key}: {plain(value)}")
+        shown = plain(value)
+        text = shown if isinstance(shown, str) else json.dumps(shown, sort_keys=True)
+        lines.append(f"    {key}: {text}")
     return lines
+
+
+def helm_releases(run: ProgramRun) -> list[Registration]:
+    """The Helm releases the program registered."""
+    return [r for r in run.resources if r.type == "kubernetes:helm.sh/v3:Release"]
+
+
+def render_releases(run: ProgramRun) -> list[dict[str, Any]]:
+    """Every object each Helm release would install, rendered by Helm's own engine.
+
+    Raises:
+        components.cluster.chart.ChartError: the chart's schema refused a release's values.
+    """
+    from components.cluster import chart
+
+    manifests: list[dict[str, Any]] = []
+    for release in helm_releases(run):
+        values = plain(release.inputs.get("values") or {})
+        namespace = str(release.inputs.get("namespace") or chart.RELEASE_NAMESPACE)
+        for doc in chart.render_chart(values, namespace=namespace):
+            manifests.append(doc)
+    return manifests
