@@ -56,7 +56,7 @@ class AirsMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         """Answer one registration: the inputs plus what the cloud would compute."""
-        if not args.custom:
+        if args.custom is False:  # components have no state; reads leave `custom` unset
             return None, {}
         state = dict(args.inputs)
         resource_id = f"{args.name}-{stable_hex(args.typ, args.name)}"

@@ -20,7 +20,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.cluster import chart
+import components.cluster.chart as chart
 from components.config import Cluster, secret_output
 
 # Cluster type (config) → chart platform (values.yaml `platform`).

@@ -182,8 +182,12 @@ def _app_subnet(args: dict[str, Any]) -> dict[str, Any]:
     """An existing application subnet: zone and CIDR consistent with the stack's config."""
     subnet_id = str(args.get("id", ""))
     vpc_id = str(args.get("vpcId", ""))
-    zones = next(
-        (f.get("values", []) for f in args.get("filters", []) if f.get("name") == "availability-zone"),
+    zones: list[str] = next(
+        (
+            f.get("values", [])
+            for f in args.get("filters", [])
+            if f.get("name") == "availability-zone"
+        ),
         [],
     )
     app = _application_of(vpc_id) or {}
@@ -218,7 +222,9 @@ def call(args: MockCallArgs) -> dict[str, Any]:
             "name": AMI_NAME,
             "architecture": "x86_64",
             "ownerId": "679593333241",
-            "productCodes": [{"productCodeId": AIRS_PRODUCT_CODE, "productCodeType": "marketplace"}],
+            "productCodes": [
+                {"productCodeId": AIRS_PRODUCT_CODE, "productCodeType": "marketplace"}
+            ],
         }
     if token == "aws:index/getCallerIdentity:getCallerIdentity":
         return {
@@ -245,9 +251,7 @@ def call(args: MockCallArgs) -> dict[str, Any]:
         rtb = f"rtb-{_hex17('rtb', str(a.get('subnetId', '')))}"
         return {"id": rtb, "routeTableId": rtb, "subnetId": a.get("subnetId"), "routes": []}
     if token == "aws:ec2/getInternetGateway:getInternetGateway":
-        vpc = next(
-            (v for f in a.get("filters", []) for v in f.get("values", [])), "vpc-unknown"
-        )
+        vpc = next((v for f in a.get("filters", []) for v in f.get("values", [])), "vpc-unknown")
         igw = f"igw-{_hex17('igw', str(vpc))}"
         return {
             "id": igw,

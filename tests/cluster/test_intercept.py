@@ -1,0 +1,124 @@
+"""ClusterIntercept under the mock engine: release, values, namespace protection, credential."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+
+import pulumi
+import pytest
+
+from components.cli import report
+from components.cli.engine import SecretValue, run_program
+from components.cluster.intercept import ClusterIntercept, namespace_annotations, plugin_credential
+from tests.helpers import by_type, is_secret, load_example, plan_example
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+PATCH = "kubernetes:core/v1:NamespacePatch"
+PROVIDER = "pulumi:providers:kubernetes"
+
+
+def test_openshift_release_and_values() -> None:
+    run = plan_example("openshift-dev")
+    (release,) = by_type(run, RELEASE)
+    inputs = release.inputs
+    assert inputs["name"] == "ai-runtime-security"
+    assert inputs["namespace"] == "kube-system"
+    assert inputs["chart"] == "helm"
+    assert inputs["createNamespace"] is False
+    values = inputs["values"]
+    assert values["platform"] == "openshift"
+    assert values["endpoints"] == [{"ip": "10.101.255.253"}]  # the firewall's trust IP
+    assert values["fwtrustcidr"] == "10.101.255.0/24"
+    assert values["clusterid"] == 61
+    assert values["nadNamespaces"] == ["ai-apps"]
+    assert ":latest" not in values["cniimage"]
+
+
+def test_namespace_patches_per_mode_openshift() -> None:
+    run = plan_example("openshift-prod")
+    patches = {
+        r.inputs["metadata"]["name"]: r.inputs["metadata"]["annotations"]
+        for r in by_type(run, PATCH)
+    }
+    assert set(patches) == {"ai-apps", "ai-gateway", "inference"}
+    assert patches["ai-apps"]["paloaltonetworks.com/firewall"] == "pan-fw"
+    assert patches["ai-apps"]["k8s.v1.cni.cncf.io/networks"] == "pan-cni"
+    assert "paloaltonetworks.com/subnetfirewall" not in patches["ai-apps"]
+    assert patches["inference"]["paloaltonetworks.com/subnetfirewall"] == "ns-secure/bypassfirewall"
+    assert "paloaltonetworks.com/firewall" not in patches["inference"]
+    assert all(p["pulumi.com/patchForce"] == "true" for p in patches.values())
+
+
+def test_rancher_has_no_multus_and_one_provider_per_cluster() -> None:
+    run = plan_example("rancher-prod")
+    providers = by_type(run, PROVIDER)
+    releases = by_type(run, RELEASE)
+    assert len(providers) == 2
+    assert len(releases) == 2
+    provider_urns = {p.urn for p in providers}
+    for release in releases:
+        assert release.provider is not None
+        assert release.provider.rsplit("::", 1)[0] in provider_urns
+        assert release.inputs["values"]["platform"] == "rancher"
+        assert release.inputs["values"]["nadNamespaces"] == []
+    for patch in by_type(run, PATCH):
+        assert "k8s.v1.cni.cncf.io/networks" not in patch.inputs["metadata"]["annotations"]
+    for provider in providers:
+        assert is_secret(provider.inputs["kubeconfig"])
+
+
+def test_rendered_manifests_for_openshift_include_nad_and_plugin_account() -> None:
+    run = plan_example("openshift-prod")
+    manifests = report.render_releases(run)
+    kinds = {(m["kind"], m["metadata"]["name"], m["metadata"].get("namespace")) for m in manifests}
+    for ns in ("ai-apps", "ai-gateway", "inference"):
+        assert ("NetworkAttachmentDefinition", "pan-cni", ns) in kinds
+    assert ("ServiceAccount", "pan-plugin-user", "kube-system") in kinds
+    assert ("Secret", "pan-plugin-user-secret", "kube-system") in kinds
+    (slice_,) = [m for m in manifests if m["kind"] == "EndpointSlice"]
+    assert [e["addresses"] for e in slice_["endpoints"]] == [["10.201.255.253"]]
+
+
+def _capture_program(stack: str) -> dict[str, object]:
+    from components.config import load_stack_config
+    from components.deployment import AirsDeployment
+
+    def program() -> None:
+        cfg = load_stack_config()
+        deployment = AirsDeployment(cfg.name, cfg)
+        for key, cluster in deployment.clusters.items():
+            pulumi.export(f"credential-{key}", cluster.plugin_credential)
+
+    return run_program(load_example(stack), program=program).outputs
+
+
+def test_plugin_credential_is_secret_gzip_base64_of_token_secret() -> None:
+    outputs = _capture_program("rancher-dev")
+    value = outputs["credential-rke-dev"]
+    assert isinstance(value, SecretValue)
+    doc = json.loads(gzip.decompress(base64.b64decode(value.value)))
+    assert doc["kind"] == "Secret"
+    assert doc["metadata"] == {"name": "pan-plugin-user-secret", "namespace": "kube-system"}
+    assert set(doc["data"]) == {"ca.crt", "namespace", "token"}
+
+
+def test_plugin_credential_is_deterministic() -> None:
+    secret = {"data": {"token": "dG9r", "ca.crt": "Y2E=", "namespace": "a3ViZS1zeXN0ZW0="}}
+    assert plugin_credential(secret) == plugin_credential(dict(secret))
+    raw = gzip.decompress(base64.b64decode(plugin_credential(secret)))
+    assert b"dG9r" in raw
+
+
+def test_unknown_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown protection mode 'steer'"):
+        namespace_annotations("steer", "rancher")
+
+
+def test_component_type_token() -> None:
+    run = plan_example("rancher-dev")
+    assert [r.name for r in run.resources if r.type == "airs:index:ClusterIntercept"] == [
+        "airs-rke-dev-rke-dev"
+    ]
+    assert ClusterIntercept.__doc__
