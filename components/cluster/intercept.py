@@ -199,6 +199,20 @@ class ClusterIntercept(pulumi.ComponentResource):
                 ),
             )
 
+        # Opt-in: pods created before the annotation are not steered until they restart.
+        self.restarts: dict[str, Any] = {}
+        if cluster.restart_workloads:
+            from components.cluster.restart import WorkloadRestart
+
+            for namespace, patch in self.namespace_patches.items():
+                self.restarts[namespace] = WorkloadRestart(
+                    f"{name}-restart-{namespace}",
+                    namespace=namespace,
+                    kubeconfig=provider_args.get("kubeconfig", ""),
+                    context=cluster.context,
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[patch, self.release]),
+                )
+
         # The token Secret is created by the chart and filled in by the cluster; read it once
         # the release exists. Its id derives from the release so a first preview, when the
         # release is still to be created, defers the read instead of failing on "not found".
