@@ -1,6 +1,7 @@
 """The ``airs`` command: offline ``validate`` and ``plan`` (more verbs as issues land).
 
-Exit codes: 0 success, 2 bad input (stack config or arguments), 1 program error.
+Exit codes: 0 success, 2 bad input (stack config or arguments), 1 program error;
+``diff`` exits 3 when the two sides differ.
 """
 
 from __future__ import annotations
@@ -38,6 +39,16 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="also print every rendered Helm object / Panorama xpath and element",
     )
+    diff = sub.add_parser(
+        "diff",
+        help="what differs: `airs diff A B` (promotion) or `--stack S --against FILE`",
+    )
+    diff.add_argument("stacks", nargs="*", metavar="STACK", help="two stacks: A (old) and B (new)")
+    diff.add_argument("--stack", "-s", dest="stack", help="the stack to compare with FILE")
+    diff.add_argument(
+        "--against", type=Path, help="saved `airs plan --json` or `pulumi stack export` output"
+    )
+    diff.add_argument("--json", dest="json_file", type=Path, help="write the diff as JSON here")
     render = sub.add_parser("render", help="print what a stack renders, without the plan")
     render.add_argument("--stack", "-s", required=True)
     what = render.add_mutually_exclusive_group(required=True)
@@ -158,6 +169,69 @@ def _helm(run: Any) -> Any:
         return EXIT_BAD_INPUT
 
 
+EXIT_DIFFERENT = 3
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``airs diff``: exit 0 when nothing differs, 3 when something does, 2 on bad input."""
+    from components.cli import diff
+
+    if args.against is not None:
+        if not args.stack or args.stacks:
+            _err("error: use `airs diff --stack S --against FILE` or `airs diff A B`")
+            return EXIT_BAD_INPUT
+        try:
+            recorded = json.loads(args.against.read_text(encoding="utf-8"))
+            kind, old = diff.resources_of_file(recorded)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            _err(f"error: {args.against}: {exc}")
+            return EXIT_BAD_INPUT
+        loaded = _load(argparse.Namespace(project=args.project, stack=args.stack))
+        if isinstance(loaded, int):
+            return loaded
+        project, settings, _ = loaded
+        run = _run(project, settings)
+        if isinstance(run, int):
+            return run
+        result = diff.compare(old, diff.resources_of_run(run))
+        header = (
+            f"Stack {args.stack} against {args.against} ({kind}): what `pulumi up` would change"
+        )
+        note: str | None = diff.AGAINST_NOTE
+        meta = {"stack": args.stack, "against": str(args.against), "note": diff.AGAINST_NOTE}
+    else:
+        if len(args.stacks) != 2 or args.stack:
+            _err("error: use `airs diff A B` or `airs diff --stack S --against FILE`")
+            return EXIT_BAD_INPUT
+        runs = []
+        for stack in args.stacks:
+            loaded = _load(argparse.Namespace(project=args.project, stack=stack))
+            if isinstance(loaded, int):
+                return loaded
+            project, settings, cfg = loaded
+            run = _run(project, settings)
+            if isinstance(run, int):
+                return run
+            runs.append((run, cfg))
+        (run_a, cfg_a), (run_b, cfg_b) = runs
+        rename = (cfg_a.name, cfg_b.name)
+        old = diff.resources_of_run(run_a, rename=rename, stack=run_b.stack)
+        result = diff.compare(old, diff.resources_of_run(run_b))
+        header = (
+            f"Promoting {args.stacks[0]} to {args.stacks[1]} "
+            f"(names read as {rename[0]} → {rename[1]}; old = {args.stacks[0]}, "
+            f"new = {args.stacks[1]})"
+        )
+        note = None
+        meta = {"from": args.stacks[0], "to": args.stacks[1]}
+    for line in diff.format_tree(result, header, note):
+        print(line)
+    if args.json_file is not None:
+        doc = diff.as_json(result, **meta)
+        args.json_file.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    return EXIT_OK if result.empty else EXIT_DIFFERENT
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     """``airs plan``."""
     loaded = _load(args)
@@ -220,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help
         return int(exc.code or 0)
-    handlers = {"validate": cmd_validate, "plan": cmd_plan, "render": cmd_render}
+    handlers = {"validate": cmd_validate, "plan": cmd_plan, "render": cmd_render, "diff": cmd_diff}
     return handlers[args.command](args)
 
 

@@ -26,6 +26,8 @@ def plain(value: Any) -> Any:
         return {str(k): plain(v) for k, v in value.items() if not str(k).startswith("__")}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the wire format has only doubles; 61.0 was an integer
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     urn = getattr(value, "urn", None)
@@ -52,16 +54,25 @@ def plan_json(
     panorama: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The ``--json`` document: stack, resources, outputs, helm and panorama sections."""
+    from components.cli.diff import engine_urn
+
+    by_urn = {r.urn: r for r in run.resources}
+
+    def urn(mock_urn: str | None) -> str | None:
+        reg = by_urn.get(mock_urn or "")
+        return engine_urn(reg, by_urn, run.stack, run.project) if reg is not None else None
+
     return {
         "stack": run.stack,
         "project": run.project,
         "resources": [
             {
-                "urn": r.urn,
+                "urn": urn(r.urn),
                 "type": r.type,
                 "name": r.name,
-                "parent": r.parent,
+                "parent": urn(r.parent),
                 "custom": r.custom,
+                "read": r.read,
                 "inputs": plain(r.inputs),
             }
             for r in run.resources

@@ -52,8 +52,8 @@ def test_bad_arguments_exit_2() -> None:
 
 def _bad_gcp(values: dict[str, Any]) -> dict[str, Any]:
     values["name"] = "Bad Name"
-    values["clusters"]["gke-dev"]["clusterId"] = 5000
-    values["clusters"]["gke-dev"]["monitoringInterval"] = 10
+    values["clusters"]["apps"]["clusterId"] = 5000
+    values["clusters"]["apps"]["monitoringInterval"] = 10
     values["securityProject"]["cidrs"]["mgmt"] = "10.10.0.0/33"
     values["securityProject"]["firewall"]["maxReplicas"] = "many"
     return values
@@ -99,8 +99,8 @@ def test_five_mistakes_exit_2_one_line_each(
     assert len(lines) == 5, result.stderr
     assert {line.split(":")[1] for line in lines} == {
         "name",
-        "clusters.gke-dev.clusterId",
-        "clusters.gke-dev.monitoringInterval",
+        "clusters.apps.clusterId",
+        "clusters.apps.monitoringInterval",
         "securityProject.cidrs.mgmt",
         "securityProject.firewall.maxReplicas",
     }

@@ -53,7 +53,7 @@ def test_example_secrets_decrypt_with_published_passphrase() -> None:
     assert settings.decrypted
     assert settings.config["airs:panoramaApiKey"] == expected_plaintext("gcp-dev", "airs:panoramaApiKey")
     clusters = json.loads(settings.config["airs:clusters"])
-    assert clusters["gke-dev"]["kubeconfig"] == expected_plaintext("gcp-dev", "airs:clusters.gke-dev.kubeconfig")
+    assert clusters["apps"]["kubeconfig"] == expected_plaintext("gcp-dev", "airs:clusters.apps.kubeconfig")
 
 
 def test_secure_values_opaque_without_passphrase(monkeypatch: pytest.MonkeyPatch) -> None:

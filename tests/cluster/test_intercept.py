@@ -96,7 +96,7 @@ def _capture_program(stack: str) -> dict[str, object]:
 
 def test_plugin_credential_is_secret_gzip_base64_of_token_secret() -> None:
     outputs = _capture_program("rancher-dev")
-    value = outputs["credential-rke-dev"]
+    value = outputs["credential-apps"]
     assert isinstance(value, SecretValue)
     doc = json.loads(gzip.decompress(base64.b64decode(value.value)))
     assert doc["kind"] == "Secret"
@@ -119,6 +119,6 @@ def test_unknown_mode_is_refused() -> None:
 def test_component_type_token() -> None:
     run = plan_example("rancher-dev")
     assert [r.name for r in run.resources if r.type == "airs:index:ClusterIntercept"] == [
-        "airs-rke-dev-rke-dev"
+        "airs-rke-dev-apps"
     ]
     assert ClusterIntercept.__doc__

@@ -176,7 +176,7 @@ def test_off_by_default_and_registered_when_enabled() -> None:
     from tests.helpers import example_values, is_secret
 
     values, secret = example_values("openshift-prod")
-    values["clusters"]["ocp-prod"]["restartWorkloads"] = True
+    values["clusters"]["apps"]["restartWorkloads"] = True
     run = run_program(settings_from(values, secret))
     restarts = by_type(run, "pulumi-python:dynamic/cluster:WorkloadRestart")
     assert sorted(r.inputs["namespace"] for r in restarts) == ["ai-apps", "ai-gateway", "inference"]

@@ -76,68 +76,68 @@ CASES: list[tuple[str, Callable[[Values], None], str, str]] = [
     ),
     (
         "gcp-dev",
-        _set("clusters.gke-dev.podCidr", "10.20.0.0/14"),
-        "airs:clusters.gke-dev.podCidr: 10.20.0.0/14",
+        _set("clusters.apps.podCidr", "10.20.0.0/14"),
+        "airs:clusters.apps.podCidr: 10.20.0.0/14",
         "overlaps airs:applications.app-vpc.cidrs[0]",
     ),
     (
         "gcp-dev",
-        _set("clusters.gke-dev.serviceCidr", "10.40.0.0/20"),
-        "airs:clusters.gke-dev.serviceCidr: 10.40.0.0/20",
-        "overlaps airs:clusters.gke-dev.podCidr",
+        _set("clusters.apps.serviceCidr", "10.40.0.0/20"),
+        "airs:clusters.apps.serviceCidr: 10.40.0.0/20",
+        "overlaps airs:clusters.apps.podCidr",
     ),
     (
         "gcp-dev",
-        _set("clusters.gke-dev.clusterId", 0),
-        "airs:clusters.gke-dev.clusterId: 0",
+        _set("clusters.apps.clusterId", 0),
+        "airs:clusters.apps.clusterId: 0",
         "between 1 and 2048",
     ),
     (
         "gcp-dev",
-        _set("clusters.gke-dev.clusterId", 2049),
-        "airs:clusters.gke-dev.clusterId: 2049",
+        _set("clusters.apps.clusterId", 2049),
+        "airs:clusters.apps.clusterId: 2049",
         "between 1 and 2048",
     ),
     (
         "gcp-dev",
-        _set("clusters.gke-dev.panoramaName", "a-cluster-name-too-long"),
-        "airs:clusters.gke-dev.panoramaName: a-cluster-name-too-long",
+        _set("clusters.apps.panoramaName", "a-cluster-name-too-long"),
+        "airs:clusters.apps.panoramaName: a-cluster-name-too-long",
         "at most 20 characters",
     ),
     (
         "gcp-dev",
-        _set("clusters.gke-dev.monitoringInterval", 29),
-        "airs:clusters.gke-dev.monitoringInterval: 29",
+        _set("clusters.apps.monitoringInterval", 29),
+        "airs:clusters.apps.monitoringInterval: 29",
         "between 30 and 300",
     ),
     (
         "gcp-dev",
-        _set("clusters.gke-dev.monitoringInterval", 301),
-        "airs:clusters.gke-dev.monitoringInterval: 301",
+        _set("clusters.apps.monitoringInterval", 301),
+        "airs:clusters.apps.monitoringInterval: 301",
         "between 30 and 300",
     ),
     (
         "gcp-dev",
-        _set("clusters.gke-dev.autopilot", True),
-        "airs:clusters.gke-dev.autopilot: true",
+        _set("clusters.apps.autopilot", True),
+        "airs:clusters.apps.autopilot: true",
         "Helm cannot write to kube-system",
     ),
     (
         "gcp-dev",
-        _set("clusters.gke-dev.type", "EKS"),
-        "airs:clusters.gke-dev.type: EKS",
+        _set("clusters.apps.type", "EKS"),
+        "airs:clusters.apps.type: EKS",
         "supports cluster types GKE",
     ),
     (
         "gcp-dev",
-        _set("clusters.gke-dev.protect", {"ai-apps": "steer"}),
-        "airs:clusters.gke-dev.protect.ai-apps: steer",
+        _set("clusters.apps.protect", {"ai-apps": "steer"}),
+        "airs:clusters.apps.protect.ai-apps: steer",
         "must be one of 'vpc' or 'namespace'",
     ),
     (
         "gcp-dev",
-        _set("clusters.gke-dev.clusterid", 3),
-        "airs:clusters.gke-dev.clusterid: 3",
+        _set("clusters.apps.clusterid", 3),
+        "airs:clusters.apps.clusterid: 3",
         "unknown key (did you mean `clusterId`?)",
     ),
     (
@@ -191,20 +191,20 @@ CASES: list[tuple[str, Callable[[Values], None], str, str]] = [
     ),
     (
         "openshift-dev",
-        _set("clusters.ocp-dev.type", "GKE"),
-        "airs:clusters.ocp-dev.type: GKE",
+        _set("clusters.apps.type", "GKE"),
+        "airs:clusters.apps.type: GKE",
         "supports cluster types OpenShift, Rancher, Native",
     ),
     (
         "azure-dev",
-        _set("clusters.aks-dev.networkPlugin", "kubenet"),
-        "airs:clusters.aks-dev.networkPlugin: kubenet",
+        _set("clusters.apps.networkPlugin", "kubenet"),
+        "airs:clusters.apps.networkPlugin: kubenet",
         "Azure CNI",
     ),
     (
         "azure-dev",
-        _set("clusters.aks-dev.byoVnet", False),
-        "airs:clusters.aks-dev.byoVnet: false",
+        _set("clusters.apps.byoVnet", False),
+        "airs:clusters.apps.byoVnet: false",
         "bring your own virtual network",
     ),
     (
@@ -221,14 +221,14 @@ CASES: list[tuple[str, Callable[[Values], None], str, str]] = [
     ),
     (
         "aws-dev",
-        _set("clusters.eks-dev.zones", ["us-east-1a", "us-east-1c"]),
-        "airs:clusters.eks-dev.zones[1]: us-east-1c",
+        _set("clusters.apps.zones", ["us-east-1a", "us-east-1c"]),
+        "airs:clusters.apps.zones[1]: us-east-1c",
         "has no GWLB endpoint",
     ),
     (
         "aws-prod",
-        _set("clusters.eks-prod.protect", {"ai-apps": "namespace"}),
-        "airs:clusters.eks-prod.protect:",
+        _set("clusters.apps.protect", {"ai-apps": "namespace"}),
+        "airs:clusters.apps.protect:",
         "one GWLB endpoint cannot serve both",
     ),
 ]
@@ -247,16 +247,16 @@ def test_rule(stack: str, mutate: Callable[[Values], None], prefix: str, rule: s
 
 def test_error_line_format() -> None:
     values, secret = example_values("gcp-dev")
-    values["clusters"]["gke-dev"]["clusterId"] = 0
+    values["clusters"]["apps"]["clusterId"] = 0
     (line,) = _problems(values, secret)
-    assert line == "airs:clusters.gke-dev.clusterId: 0 — must be between 1 and 2048"
+    assert line == "airs:clusters.apps.clusterId: 0 — must be between 1 and 2048"
 
 
 def test_five_mistakes_five_lines() -> None:
     values, secret = example_values("gcp-dev")
     values["name"] = "Bad Name"
-    values["clusters"]["gke-dev"]["clusterId"] = 5000
-    values["clusters"]["gke-dev"]["monitoringInterval"] = 10
+    values["clusters"]["apps"]["clusterId"] = 5000
+    values["clusters"]["apps"]["monitoringInterval"] = 10
     values["securityProject"]["cidrs"]["mgmt"] = "10.10.0.0/33"
     values["securityProject"]["firewall"]["maxReplicas"] = "many"
     lines = _problems(values, secret)
@@ -264,8 +264,8 @@ def test_five_mistakes_five_lines() -> None:
     assert len(lines) == 5, lines
     assert keys == {
         "name",
-        "clusters.gke-dev.clusterId",
-        "clusters.gke-dev.monitoringInterval",
+        "clusters.apps.clusterId",
+        "clusters.apps.monitoringInterval",
         "securityProject.cidrs.mgmt",
         "securityProject.firewall.maxReplicas",
     }
@@ -273,15 +273,15 @@ def test_five_mistakes_five_lines() -> None:
 
 def test_cluster_ids_and_panorama_names_unique() -> None:
     values, secret = example_values("gcp-prod")
-    values["clusters"]["gke-ml-prod"]["clusterId"] = 11
-    values["clusters"]["gke-ml-prod"]["panoramaName"] = "gke-prod"
+    values["clusters"]["ml"]["clusterId"] = 11
+    values["clusters"]["ml"]["panoramaName"] = "gke-prod"
     lines = _problems(values, secret)
     assert any(
-        line.startswith("airs:clusters.gke-ml-prod.clusterId: 11 — must be unique")
+        line.startswith("airs:clusters.ml.clusterId: 11 — must be unique")
         for line in lines
     )
     assert any(
-        line.startswith("airs:clusters.gke-ml-prod.panoramaName: gke-prod — must be unique")
+        line.startswith("airs:clusters.ml.panoramaName: gke-prod — must be unique")
         for line in lines
     )
 
@@ -321,9 +321,9 @@ def test_secrets_must_be_secret_and_never_echoed() -> None:
 
 def test_secret_field_type_error_is_masked() -> None:
     values, secret = example_values("gcp-dev")
-    values["clusters"]["gke-dev"]["kubeconfig"] = ["not", "a", "string"]
+    values["clusters"]["apps"]["kubeconfig"] = ["not", "a", "string"]
     lines = _problems(values, secret)
-    assert any(line.startswith("airs:clusters.gke-dev.kubeconfig: [secret]") for line in lines), (
+    assert any(line.startswith("airs:clusters.apps.kubeconfig: [secret]") for line in lines), (
         lines
     )
 
@@ -348,12 +348,12 @@ def test_unknown_top_level_key_suggests() -> None:
 def test_secrets_are_secretstr() -> None:
     values, secret = example_values("gcp-dev")
     values["panoramaApiKey"] = "MARKER-api"
-    values["clusters"]["gke-dev"]["kubeconfig"] = "MARKER-kube"
+    values["clusters"]["apps"]["kubeconfig"] = "MARKER-kube"
     values["securityProject"]["firewall"]["bootstrap"]["authKey"] = "MARKER-auth"
     cfg = parse_stack_config(values, secret)
     assert cfg.panorama_api_key is not None
     assert cfg.panorama_api_key.get_secret_value() == "MARKER-api"
-    for text in (repr(cfg), str(cfg), repr(cfg.clusters["gke-dev"]), repr(cfg.security_project)):
+    for text in (repr(cfg), str(cfg), repr(cfg.clusters["apps"]), repr(cfg.security_project)):
         assert "MARKER" not in text
 
 

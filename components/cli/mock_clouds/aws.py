@@ -69,7 +69,12 @@ def _arn(service: str, resource: str, region: str | None = None) -> str:
 
 
 def new_resource(args: MockResourceArgs, resource_id: str) -> tuple[str, dict[str, Any]]:
-    """Id and computed state of one AWS resource (merged over its inputs)."""
+    """Id and computed state of one AWS resource (merged over its inputs).
+
+    Args:
+        args: the registration as the mock engine passes it (camelCase inputs).
+        resource_id: the generic id ``AirsMocks`` would use; kept for types not listed here.
+    """
     typ, name, inputs = args.typ, args.name, args.inputs
     h = _hex17(typ, name)
     region = _region()
@@ -212,7 +217,11 @@ def _app_subnet(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def call(args: MockCallArgs) -> dict[str, Any]:
-    """Answer an AWS invoke (the look-ups the security project and app connection use)."""
+    """Answer an AWS invoke (the look-ups the security project and app connection use).
+
+    Args:
+        args: the invoke's token and camelCase arguments.
+    """
     token, a = args.token, dict(args.args)
     if token == "aws:ec2/getAmi:getAmi":
         image = f"ami-{_hex17('ami', json.dumps(a.get('filters', []), sort_keys=True))}"

@@ -222,8 +222,14 @@ def _get_resource(args: MockCallArgs) -> dict[str, Any]:
             "addressSpace": {"addressPrefixes": list(app.get("cidrs", ["10.0.0.0/16"]))},
             "provisioningState": "Succeeded",
         }
-        return {"id": rid, "name": name, "type": f"{namespace}/{rtype}",
-                "location": _location(), "properties": props, "tags": {}}
+        return {
+            "id": rid,
+            "name": name,
+            "type": f"{namespace}/{rtype}",
+            "location": _location(),
+            "properties": props,
+            "tags": {},
+        }
     # A subnet of an application VNet: an existing NSG, a service endpoint, and read-only
     # fields (NIC ip configurations) the program must not send back.
     vnet_id = rid.rsplit("/subnets/", 1)[0]
@@ -231,7 +237,10 @@ def _get_resource(args: MockCallArgs) -> dict[str, Any]:
     cidr = ipaddress.IPv4Network(str((app.get("cidrs") or ["10.0.0.0/16"])[0]))
     subnets = list(cidr.subnets(new_prefix=max(cidr.prefixlen, 24)))
     prefix = subnets[int(stable_hex(rid), 16) % len(subnets)]
-    nsg = f"/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.Network/networkSecurityGroups/{name}-nsg"
+    nsg = (
+        f"/subscriptions/{sub}/resourceGroups/{group}/providers/"
+        f"Microsoft.Network/networkSecurityGroups/{name}-nsg"
+    )
     props = {
         "addressPrefix": str(prefix),
         "networkSecurityGroup": {"id": nsg},
