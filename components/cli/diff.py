@@ -25,6 +25,7 @@ from components.cli.engine import ProgramRun, SecretValue
 from components.cli.mocks import Registration, is_secret, unwrap
 
 SECRET = "[secret]"
+SIG_KEY = rpc._special_sig_key  # how Pulumi marks secrets (and other special values) in JSON
 AGAINST_NOTE = (
     "Compared: the program's inputs with the recorded inputs. Not compared: provider-side "
     "defaults and computed values (ids, addresses the cloud assigns), and encrypted secrets "
@@ -82,12 +83,14 @@ def _digest(value: Any) -> str:
 
 def normalise(value: Any, rename: tuple[str, str] | None = None) -> Any:
     """Plain comparable data: secrets → :class:`Secret`, internal keys dropped."""
+    if isinstance(value, Mapping) and "ciphertext" in value and SIG_KEY in value:
+        return Secret(None)  # an encrypted secret in a stack export: not comparable
     if is_secret(value):
         return Secret(_digest(unwrap(value)))
     if isinstance(value, SecretValue):
         return Secret(_digest(value.value))
     if isinstance(value, Mapping):
-        if rpc._special_sig_key in value:  # an encrypted secret in a stack export
+        if SIG_KEY in value:  # another special value (asset, archive) in a stack export
             return Secret(None)
         return {
             str(k): normalise(v, rename) for k, v in value.items() if not str(k).startswith("__")
@@ -162,7 +165,8 @@ def resources_of_file(doc: Mapping[str, Any]) -> tuple[str, list[Resource]]:
         out = []
         for res in raw:
             rtype = str(res.get("type", ""))
-            if rtype == "pulumi:pulumi:Stack":
+            # Reads (`Resource.get`) are kept as external resources: nothing to change.
+            if rtype == "pulumi:pulumi:Stack" or res.get("external"):
                 continue
             urn = str(res["urn"])
             out.append(
@@ -183,6 +187,7 @@ def resources_of_file(doc: Mapping[str, Any]) -> tuple[str, list[Resource]]:
                 inputs=normalise(r.get("inputs") or {}) if r.get("custom", True) else {},
             )
             for r in doc["resources"]
+            if not r.get("read")
         ]
     raise ValueError("not a saved `airs plan --json` nor a `pulumi stack export` file")
 

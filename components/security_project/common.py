@@ -65,7 +65,7 @@ class SecurityProjectOutputs:
 def private_outputs(cfg: StackConfig) -> SecurityProjectOutputs:
     """The same shape for a private cloud, where the firewall already exists on-prem."""
     fw = cfg.firewall
-    assert fw is not None  # noqa: S101 - validated: cloud private requires airs:firewall
+    assert fw is not None
     return SecurityProjectOutputs(
         trust_cidr=pulumi.Output.from_input(fw.trust_cidr),
         trust_gateway_ip=pulumi.Output.from_input(fw.trust_gateway_ip),

@@ -51,9 +51,13 @@ def test_example_secrets_decrypt_with_published_passphrase() -> None:
     finally:
         del os.environ["PULUMI_CONFIG_PASSPHRASE"]
     assert settings.decrypted
-    assert settings.config["airs:panoramaApiKey"] == expected_plaintext("gcp-dev", "airs:panoramaApiKey")
+    assert settings.config["airs:panoramaApiKey"] == expected_plaintext(
+        "gcp-dev", "airs:panoramaApiKey"
+    )
     clusters = json.loads(settings.config["airs:clusters"])
-    assert clusters["apps"]["kubeconfig"] == expected_plaintext("gcp-dev", "airs:clusters.apps.kubeconfig")
+    assert clusters["apps"]["kubeconfig"] == expected_plaintext(
+        "gcp-dev", "airs:clusters.apps.kubeconfig"
+    )
 
 
 def test_secure_values_opaque_without_passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,7 +66,11 @@ def test_secure_values_opaque_without_passphrase(monkeypatch: pytest.MonkeyPatch
     assert not settings.decrypted
     assert settings.config["airs:panoramaApiKey"] == "[secret]"
     # a nested secure value makes the whole top-level key secret, as the Pulumi engine does
-    assert set(settings.secret_keys) == {"airs:securityProject", "airs:panoramaApiKey", "airs:clusters"}
+    assert set(settings.secret_keys) == {
+        "airs:securityProject",
+        "airs:panoramaApiKey",
+        "airs:clusters",
+    }
 
 
 def test_defaults_applied_from_project(write_stack: Callable[..., Path], project_dir: Path) -> None:
@@ -71,7 +79,9 @@ def test_defaults_applied_from_project(write_stack: Callable[..., Path], project
     settings = stackfile.load_stack(project, "minimal", decrypt=False)
     assert settings.config["airs:clusters"] == "{}"
     assert settings.config["airs:panoramaApiKey"] == ""
-    assert [str(p) for p in settings.problems] == ["airs:panorama: <missing> — is required (Pulumi.yaml declares no default)"]
+    assert [str(p) for p in settings.problems] == [
+        "airs:panorama: <missing> — is required (Pulumi.yaml declares no default)"
+    ]
 
 
 def test_unnamespaced_key_is_refused(project_dir: Path) -> None:
@@ -81,8 +91,14 @@ def test_unnamespaced_key_is_refused(project_dir: Path) -> None:
         stackfile.load_stack(project, "bad")
 
 
-def test_decrypts_with_passphrase(write_stack: Callable[..., Path], project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_stack("enc", {"cloud": "private"}, secrets={"panoramaApiKey": "k-123", "clusters.c1.kubeconfig": "kc"})
+def test_decrypts_with_passphrase(
+    write_stack: Callable[..., Path], project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_stack(
+        "enc",
+        {"cloud": "private"},
+        secrets={"panoramaApiKey": "k-123", "clusters.c1.kubeconfig": "kc"},
+    )
     project = stackfile.load_project(project_dir / "Pulumi.yaml")
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", TEST_PASSPHRASE)
     settings = stackfile.load_stack(project, "enc")
