@@ -96,9 +96,7 @@ def panorama_inputs(cfg: StackConfig) -> Any:
             )
             for key, cluster in sorted(cfg.clusters.items())
         ),
-        monitoring_interval=next(
-            (c.monitoring_interval for c in cfg.clusters.values()), 30
-        ),
+        monitoring_interval=next((c.monitoring_interval for c in cfg.clusters.values()), 30),
         health_check_ranges=tuple(health),
         outbound_nat=nat.outbound,
         inbound_nat=tuple(
@@ -160,7 +158,34 @@ class AirsDeployment(pulumi.ComponentResource):
         self.clusters = {
             key: self._cluster(name, key, cfg, child) for key, cluster in cfg.clusters.items()
         }
+        self.panorama = self._panorama(name, cfg, child)
         self.register_outputs(self.exports())
+
+    def _panorama(self, name: str, cfg: StackConfig, child: pulumi.ResourceOptions) -> Any:
+        """The Panorama objects of this deployment and the one commit that applies them."""
+        from components.panorama.component import PanoramaConfig
+        from components.panorama.intent import LATE_BOUND_RE, credential_key
+        from components.panorama.profiles import PUBLIC_LB_ADDRESS, build_intent
+
+        intent = build_intent(panorama_inputs(cfg))
+        late: dict[str, pulumi.Input[str]] = {
+            credential_key(cluster.panorama_name): cluster.plugin_credential
+            for cluster in self.clusters.values()
+        }
+        if self.security.public_lb_ip is not None:
+            public_lb = LATE_BOUND_RE.fullmatch(PUBLIC_LB_ADDRESS)
+            assert public_lb is not None
+            late[public_lb.group(1)] = self.security.public_lb_ip
+        return PanoramaConfig(
+            f"{name}-panorama",
+            intent,
+            hostname=cfg.panorama.hostname,
+            late_bound={k: v for k, v in late.items() if k in intent.late_keys()},
+            verify_tls=cfg.panorama.verify_tls,
+            ca_bundle=cfg.panorama.ca_bundle,
+            push=cfg.panorama.push,
+            opts=child,
+        )
 
     def _endpoints(self, key: str, cfg: StackConfig) -> list[Any]:
         """Where cluster ``key`` sends traffic: ILB, on-prem trust IP or per-zone GWLBe."""
@@ -196,6 +221,8 @@ class AirsDeployment(pulumi.ComponentResource):
     def exports(self) -> dict[str, Any]:
         """Stack outputs: the security project's common shape plus per-cluster release state."""
         out: dict[str, Any] = dict(self.security.as_exports())
+        out["panoramaObjects"] = self.panorama.object_count
+        out["panoramaCommit"] = self.panorama.commit_id
         if self.clusters:
             out["clusters"] = {
                 key: {
