@@ -511,6 +511,7 @@ OBJECT_KEYS = ("securityProject", "firewall", "applications", "panorama", "clust
 SCALAR_KEYS = ("cloud", "name", "panoramaApiKey", "panoramaPassword", "securityStack")
 KNOWN_KEYS = OBJECT_KEYS + SCALAR_KEYS
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,18}$")
+MAP_KEY = re.compile(r"^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$")
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -935,6 +936,21 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
         problems.append(ConfigProblem(key, show(value), rule))
 
     # --- security side
+    if isinstance(sp, GcpSecurityProject | AzureSecurityProject | AwsSecurityProject):
+        for i, cidr in enumerate(sp.mgmt_allowed_cidrs):
+            if network.parse_cidr(cidr).prefixlen == 0:
+                add(
+                    f"securityProject.mgmtAllowedCidrs[{i}]",
+                    cidr,
+                    "must not open the firewalls' management to the whole internet",
+                )
+        if sp.health_check_port != network.DEFAULT_HEALTH_CHECK_PORT:
+            add(
+                "securityProject.healthCheckPort",
+                sp.health_check_port,
+                "must be 443: the firewall answers load balancer health checks with the HTTPS "
+                "service its allow-health-checks management profile enables",
+            )
     if (
         isinstance(sp, GcpSecurityProject | AzureSecurityProject | AwsSecurityProject)
         and sp.firewall.min_replicas > sp.firewall.max_replicas
@@ -1030,6 +1046,15 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
         )
 
     # --- applications
+    for section, keys in (("applications", cfg.applications), ("clusters", cfg.clusters)):
+        for key in keys:
+            if not MAP_KEY.match(key):
+                add(
+                    f"{section}.{key}",
+                    key,
+                    "names must be 1–30 lowercase letters, digits or hyphens "
+                    "(they become cloud resource names)",
+                )
     for app_key, app in cfg.applications.items():
         if cfg.cloud in PUBLIC_CLOUDS and not app.network:
             add(f"applications.{app_key}.network", None, f"is required on {cfg.cloud}")

@@ -276,10 +276,7 @@ def test_cluster_ids_and_panorama_names_unique() -> None:
     values["clusters"]["ml"]["clusterId"] = 11
     values["clusters"]["ml"]["panoramaName"] = "gke-prod"
     lines = _problems(values, secret)
-    assert any(
-        line.startswith("airs:clusters.ml.clusterId: 11 — must be unique")
-        for line in lines
-    )
+    assert any(line.startswith("airs:clusters.ml.clusterId: 11 — must be unique") for line in lines)
     assert any(
         line.startswith("airs:clusters.ml.panoramaName: gke-prod — must be unique")
         for line in lines
@@ -323,9 +320,7 @@ def test_secret_field_type_error_is_masked() -> None:
     values, secret = example_values("gcp-dev")
     values["clusters"]["apps"]["kubeconfig"] = ["not", "a", "string"]
     lines = _problems(values, secret)
-    assert any(line.startswith("airs:clusters.apps.kubeconfig: [secret]") for line in lines), (
-        lines
-    )
+    assert any(line.startswith("airs:clusters.apps.kubeconfig: [secret]") for line in lines), lines
 
 
 def test_panorama_credential_required() -> None:
@@ -371,4 +366,40 @@ def test_decryption_needs_certificate() -> None:
     values, secret = example_values("gcp-dev")
     values["panorama"]["decryption"] = {"enabled": True}
     lines = _problems(values, secret)
-    assert any(line.startswith("airs:panorama.decryption.certificate: <missing> — is required when decryption") for line in lines)
+    assert any(
+        line.startswith(
+            "airs:panorama.decryption.certificate: <missing> — is required when decryption"
+        )
+        for line in lines
+    )
+
+
+@pytest.mark.parametrize("stack", ["gcp-dev", "azure-dev", "aws-dev"])
+def test_mgmt_never_open_to_the_internet(stack: str) -> None:
+    values, secret = example_values(stack)
+    values["securityProject"]["mgmtAllowedCidrs"] = ["198.51.100.0/24", "0.0.0.0/0"]
+    lines = _problems(values, secret)
+    assert (
+        "airs:securityProject.mgmtAllowedCidrs[1]: 0.0.0.0/0 — must not open the firewalls' management to the whole internet"
+        in lines
+    )
+
+
+def test_health_check_port_must_be_https() -> None:
+    values, secret = example_values("gcp-dev")
+    values["securityProject"]["healthCheckPort"] = 8443
+    lines = _problems(values, secret)
+    assert any(
+        line.startswith("airs:securityProject.healthCheckPort: 8443 — must be 443")
+        for line in lines
+    )
+
+
+def test_map_keys_are_resource_name_safe() -> None:
+    values, secret = example_values("gcp-dev")
+    values["applications"]["App_VPC"] = values["applications"].pop("app-vpc")
+    values["clusters"]["apps"]["application"] = "App_VPC"
+    lines = _problems(values, secret)
+    assert any(
+        line.startswith("airs:applications.App_VPC: App_VPC — names must be") for line in lines
+    )
