@@ -944,12 +944,12 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
                     cidr,
                     "must not open the firewalls' management to the whole internet",
                 )
-        if sp.health_check_port != network.DEFAULT_HEALTH_CHECK_PORT:
+        if sp.health_check_port not in network.HEALTH_CHECK_SERVICES:
             add(
                 "securityProject.healthCheckPort",
                 sp.health_check_port,
-                "must be 443: the firewall answers load balancer health checks with the HTTPS "
-                "service its allow-health-checks management profile enables",
+                "must be 443, 80 or 22: load balancer health checks are answered by the "
+                "HTTPS, HTTP or SSH service of the allow-health-checks management profile",
             )
     if (
         isinstance(sp, GcpSecurityProject | AzureSecurityProject | AwsSecurityProject)

@@ -28,6 +28,8 @@ AZURE_PROBE_CIDR: Final[str] = "168.63.129.16/32"
 AZURE_LOAD_BALANCER_TAG: Final[str] = "AzureLoadBalancer"
 # The firewall answers load balancer health checks on its web management port by default.
 DEFAULT_HEALTH_CHECK_PORT: Final[int] = 443
+# Port → interface management profile service that answers a TCP health check on it.
+HEALTH_CHECK_SERVICES: Final[dict[int, str]] = {443: "https", 80: "http", 22: "ssh"}
 # pan-cni steers pod traffic to the firewall service over UDP 6080; AWS GWLB uses GENEVE.
 PAN_CNI_UDP_PORT: Final[int] = 6080
 GENEVE_UDP_PORT: Final[int] = 6081

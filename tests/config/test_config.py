@@ -390,7 +390,7 @@ def test_health_check_port_must_be_https() -> None:
     values["securityProject"]["healthCheckPort"] = 8443
     lines = _problems(values, secret)
     assert any(
-        line.startswith("airs:securityProject.healthCheckPort: 8443 — must be 443")
+        line.startswith("airs:securityProject.healthCheckPort: 8443 — must be 443, 80 or 22")
         for line in lines
     )
 

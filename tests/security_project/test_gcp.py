@@ -485,14 +485,14 @@ def test_mgmt_public_ip_replaces_the_nat_and_custom_lb_settings() -> None:
         "gcp-dev",
         firewall__mgmtPublicIp=True,
         ilbIp="10.10.2.10",
-        healthCheckPort=8443,
+        healthCheckPort=80,
     )
     got = {(r.type, r.name) for r in _children(run)}
     assert got == _expected("airs-gcp-dev", nat=False)
     nics = one(run, T["template"]).inputs["networkInterfaces"]
     assert nics[1]["accessConfigs"] == [{}]
     assert one(run, T["fr"]).inputs["ipAddress"] == "10.10.2.10"
-    assert one(run, T["hc"]).inputs["tcpHealthCheck"] == {"port": 8443}
+    assert one(run, T["hc"]).inputs["tcpHealthCheck"] == {"port": 80}
     assert run.outputs["loadBalancerIp"] == "10.10.2.10"
 
 
