@@ -20,6 +20,8 @@ if [ ! -x "$checkov_venv/bin/checkov" ]; then
     python3 -m venv "$checkov_venv"
     "$checkov_venv/bin/python" -m pip install --quiet --disable-pip-version-check "checkov>=3.2,<4"
 fi
+# Keep the venv out of git, ruff and the like (Python >= 3.13 venv does this itself).
+[ -f "$checkov_venv/.gitignore" ] || echo '*' > "$checkov_venv/.gitignore"
 
 rendered="$(mktemp -d)"
 trap 'rm -rf "$rendered"' EXIT
