@@ -1,0 +1,161 @@
+"""``PanoramaConfig``: the Panorama side of a deployment as one component.
+
+One dynamic resource per rendered object (``pulumi-python:dynamic/panorama:Object``) and
+one ``pulumi-python:dynamic/panorama:Commit`` that depends on all of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi.dynamic
+
+from components.panorama.intent import PanoramaIntent, late_keys_in
+from components.panorama.provider import (
+    PanoramaCommitProvider,
+    PanoramaObjectProvider,
+    ProviderSettings,
+    flatten,
+)
+from components.panorama.render import RenderedObject, render_intent
+
+
+class PanoramaObject(pulumi.dynamic.Resource, module="panorama", name="Object"):
+    """One Panorama object (template, interface, zone, rule, plugin entry...)."""
+
+    xpath: pulumi.Output[str]
+    digest: pulumi.Output[str]
+    rev: pulumi.Output[str]
+
+    def __init__(
+        self,
+        provider: PanoramaObjectProvider,
+        name: str,
+        props: Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(provider, name, {**props, "digest": None, "rev": None}, opts)
+
+
+class PanoramaCommit(pulumi.dynamic.Resource, module="panorama", name="Commit"):
+    """Writes changed objects, commits to Panorama and pushes, once per up."""
+
+    commit_job: pulumi.Output[int | None]
+    object_count: pulumi.Output[int]
+
+    def __init__(
+        self,
+        provider: PanoramaCommitProvider,
+        name: str,
+        props: Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(
+            provider,
+            name,
+            {**props, "commit_job": None, "object_count": None, "committed": None, "order": None},
+            opts,
+        )
+
+
+def resource_name(prefix: str, obj: RenderedObject) -> str:
+    """Stable Pulumi name of an object's resource (``/`` is not kept in names)."""
+    return f"{prefix}-{obj.kind}-" + re.sub(r"[^A-Za-z0-9._-]", "_", obj.name)
+
+
+class PanoramaConfig(pulumi.ComponentResource):
+    """The Panorama configuration of one deployment, applied with one commit per up."""
+
+    object_count: int
+    commit_id: pulumi.Output[int | None]
+    objects: list[RenderedObject]
+    resources: list[PanoramaObject]
+    commit: PanoramaCommit
+
+    def __init__(
+        self,
+        name: str,
+        intent: PanoramaIntent,
+        *,
+        hostname: pulumi.Input[str],
+        late_bound: Mapping[str, pulumi.Input[str]] | None = None,
+        verify_tls: bool = True,
+        ca_bundle: str | None = None,
+        push: bool = True,
+        opts: pulumi.ResourceOptions | None = None,
+        settings: ProviderSettings | None = None,
+    ) -> None:
+        super().__init__("airs:index:PanoramaConfig", name, None, opts)
+        objects = render_intent(intent)
+        late = dict(late_bound or {})
+        missing = sorted(intent.late_keys() - late.keys())
+        if missing:
+            raise ValueError(
+                f"PanoramaConfig {name}: late-bound values missing: {', '.join(missing)}"
+            )
+        # Timeouts/retries may be tuned by the caller; TLS choices come from the arguments.
+        settings = dataclasses.replace(
+            settings or ProviderSettings(), verify_tls=verify_tls, ca_bundle=ca_bundle
+        )
+        object_provider = PanoramaObjectProvider(settings)
+        commit_provider = PanoramaCommitProvider(settings)
+        child = pulumi.ResourceOptions(parent=self)
+        resources: list[PanoramaObject] = []
+        entries: list[dict[str, Any]] = []
+        names: set[str] = set()
+        for obj in objects:
+            rname = resource_name(name, obj)
+            if rname in names:
+                raise ValueError(f"two Panorama objects map to resource name {rname}")
+            names.add(rname)
+            keys = sorted(late_keys_in(obj.element))
+            props: dict[str, Any] = {
+                "hostname": hostname,
+                "kind": obj.kind,
+                "name": obj.name,
+                "xpath": obj.xpath,
+                "element": obj.element,
+                "mode": obj.mode,
+                "fields": flatten(obj.element),
+                "managed": True,
+                # Secret: credentials and late addresses; outputs keep only their sha256.
+                "late": {k: pulumi.Output.secret(late[k]) for k in keys},
+            }
+            res = PanoramaObject(object_provider, rname, props, child)
+            resources.append(res)
+            entries.append(
+                {
+                    "kind": obj.kind,
+                    "name": obj.name,
+                    "xpath": obj.xpath,
+                    "element": obj.element,
+                    "mode": obj.mode,
+                    "rev": res.rev,
+                }
+            )
+        used = sorted(intent.late_keys())
+        commit = PanoramaCommit(
+            commit_provider,
+            f"{name}-commit",
+            {
+                "hostname": hostname,
+                "template_stack": intent.template_stack,
+                "device_group": intent.device_group,
+                "push": push,
+                "description": f"{intent.name}: airs-intercept",
+                "objects": entries,
+                "late": {k: pulumi.Output.secret(late[k]) for k in used},
+            },
+            pulumi.ResourceOptions(parent=self, depends_on=resources),
+        )
+        self.objects = objects
+        self.resources = resources
+        # Depend on this to order work after Panorama is committed (e.g. the Helm release).
+        self.commit = commit
+        self.object_count = len(objects)
+        self.commit_id = commit.commit_job
+        self.register_outputs({"objectCount": len(objects), "commitId": commit.commit_job})

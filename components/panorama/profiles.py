@@ -1,0 +1,471 @@
+"""Per-cloud Panorama intent, built the way the vendor's post-deployment pages describe.
+
+Sources (``reference/001_*``, ``reference/000_*``):
+
+* private cloud: eth1/1 trust (static or DHCP) in ``lr-private``; routes to the application
+  networks and a default route, both via the trust gateway; the source-NAT rule the page
+  calls ``inbound-web`` (trust -> trust, dynamic IP and port on eth1/1).
+* GCP: eth1/1 untrust and eth1/2 trust (DHCP), a loopback with the ILB address, one logical
+  router holding all three, static routes via the trust gateway for the ILB health-check
+  ranges, the VPC (application) networks and the pod / service ranges, source NAT
+  trust -> untrust on eth1/1.
+* Azure: ``vr-private`` (eth1/1 trust) and ``vr-public`` (eth1/2 untrust) legacy virtual
+  routers with next-router routes between them, the 168.63.129.16/32 probe route on both,
+  pod and service routes, ``inbound-web`` and ``outbound-internet`` NAT.
+* AWS: one trust interface in ``vr-private`` (GWLB overlay: no routes, no NAT).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import gzip
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from components.panorama.intent import (
+    AiSecurityProfile,
+    DecryptionProfile,
+    DecryptionRule,
+    EthernetInterface,
+    KubernetesCluster,
+    KubernetesPlugin,
+    LoopbackInterface,
+    ManagementProfile,
+    NatRule,
+    PanoramaIntent,
+    ProfileGroup,
+    Router,
+    RouterKind,
+    SecurityRule,
+    SslTlsServiceProfile,
+    StaticRoute,
+    Zone,
+    credential_key,
+    late_bound,
+)
+
+CLOUDS = ("gcp", "azure", "aws", "private")
+MGMT_PROFILE = "allow-health-checks"
+TRUST, UNTRUST = "trust", "untrust"
+ETH1, ETH2, LOOPBACK = "ethernet1/1", "ethernet1/2", "loopback.1"
+# Placeholder for the Azure public load balancer address (known after deploy).
+PUBLIC_LB_ADDRESS = late_bound("public-lb-address")
+# Azure and AWS keep the page's router names vr-private / vr-public, as logical routers:
+# every cloud's bootstrap sets `plugin-op-commands=advance-routing:enable` (and the AIRS image
+# has it on by default), and the page itself picks them under "Logical Routers". Legacy
+# virtual routers would need advanced routing off, a firewall reboot and a bootstrap that
+# contradicts the template. "virtual" renders them as legacy routers (next-vr hops).
+VR_CLOUDS_ROUTER_KIND: RouterKind = "logical"
+# Rancher runs upstream Kubernetes, which the plugin calls "Native Kubernetes".
+_CLUSTER_TYPE_ALIASES = {"Rancher": "Native"}
+
+
+@dataclass(frozen=True)
+class ClusterEntry:
+    """One Kubernetes cluster to register in the Panorama Kubernetes plugin."""
+
+    name: str  # Panorama cluster name, <= 20 chars
+    api_server: str  # host, host:port or https URL
+    cluster_type: str  # "GKE" | "AKS" | "EKS" | "OpenShift" | "Native" | "Other"
+    pod_cidr: str
+    service_cidr: str
+    label_filter: str | None = None
+    label_selector: str | None = None
+
+
+@dataclass(frozen=True)
+class InboundNat:
+    """Inbound static destination NAT (``inbound-web``)."""
+
+    name: str
+    destination: str  # original destination; may be PUBLIC_LB_ADDRESS
+    translated_address: str
+    service: str = "any"
+    translated_port: int | None = None
+
+
+@dataclass(frozen=True)
+class Decryption:
+    """Optional SSL/TLS decryption of AI traffic."""
+
+    ssl_tls_profile: str
+    certificate: str
+    decryption_profile: str = "airs-decryption"
+
+
+@dataclass(frozen=True)
+class PanoramaInputs:
+    """Everything :func:`build_intent` needs, built by the lead from the stack config."""
+
+    cloud: str  # "gcp" | "azure" | "aws" | "private"
+    name: str  # deployment prefix, used in object names/descriptions
+    template: str
+    template_stack: str
+    device_group: str
+    ai_security_profile_group: str
+    ai_security_profile: str
+    trust_cidr: str
+    trust_gateway: str
+    untrust_gateway: str | None
+    ilb_ip: str | None
+    trust_ip: str | None
+    app_cidrs: Mapping[str, tuple[str, ...]]
+    clusters: tuple[ClusterEntry, ...]
+    monitoring_interval: int
+    health_check_ranges: tuple[str, ...]
+    outbound_nat: bool = True
+    inbound_nat: tuple[InboundNat, ...] = ()
+    decryption: Decryption | None = None
+    health_check_service: str = "https"  # management-profile service answering LB health checks
+
+
+# The plugin rejects credential files above 32 KB (CN-Series docs).
+MAX_CREDENTIAL_BYTES = 32 * 1024
+
+
+def encode_plugin_credential(service_account_json: str | bytes) -> str:
+    """gzip + base64 of ``plugin-svc-acct.json``, as the API wants it; deterministic.
+
+    ``mtime=0`` keeps the gzip header stable, so an unchanged token never shows a diff.
+    Raises ``ValueError`` above the plugin's 32 KB limit (keep only the top CA certificate).
+    """
+    raw = (
+        service_account_json.encode()
+        if isinstance(service_account_json, str)
+        else service_account_json
+    )
+    if len(raw) > MAX_CREDENTIAL_BYTES:
+        raise ValueError(
+            f"service account credential is {len(raw)} bytes; the Kubernetes plugin accepts "
+            f"{MAX_CREDENTIAL_BYTES} (keep only the top CA certificate)"
+        )
+    return base64.b64encode(gzip.compress(raw, mtime=0)).decode()
+
+
+def build_intent(inputs: PanoramaInputs) -> PanoramaIntent:
+    """The Panorama intent for ``inputs.cloud`` (validated; raises ``IntentError``)."""
+    builders = {"private": _private, "gcp": _gcp, "azure": _azure, "aws": _aws}
+    if inputs.cloud not in builders:
+        raise ValueError(f"cloud {inputs.cloud!r} is not one of {', '.join(CLOUDS)}")
+    intent = builders[inputs.cloud](inputs)
+    intent.validate()
+    return intent
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def route_name(*parts: str) -> str:
+    """A route/rule-safe name from ``parts``, at most 31 characters, stable."""
+    raw = "-".join(parts)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", raw).strip("-") or "route"
+    if len(safe) <= 31:
+        return safe
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:6]
+    return f"{safe[:24].rstrip('-')}-{digest}"
+
+
+def _app_cidrs(inputs: PanoramaInputs) -> list[tuple[str, str]]:
+    """(route name, CIDR) per application network CIDR, sorted by network name."""
+    out: list[tuple[str, str]] = []
+    for app in sorted(inputs.app_cidrs):
+        cidrs = inputs.app_cidrs[app]
+        for i, cidr in enumerate(cidrs):
+            suffix = (str(i),) if len(cidrs) > 1 else ()
+            out.append((route_name("app", app, *suffix), cidr))
+    return out
+
+
+def _cluster_cidrs(inputs: PanoramaInputs) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for c in inputs.clusters:
+        out.append((route_name("pod", c.name), c.pod_cidr))
+        out.append((route_name("svc", c.name), c.service_cidr))
+    return out
+
+
+def _via(name: str, cidr: str, gateway: str, iface: str) -> StaticRoute:
+    return StaticRoute(name, cidr, "ip-address", gateway, iface)
+
+
+def _next(name: str, cidr: str, router: str) -> StaticRoute:
+    return StaticRoute(name, cidr, "next-router", router, None)
+
+
+def _probe_names(ranges: tuple[str, ...], base: str) -> list[tuple[str, str]]:
+    if len(ranges) == 1:
+        return [(base, ranges[0])]
+    return [(f"{base}-{i}", r) for i, r in enumerate(ranges)]
+
+
+def _protected_sources(inputs: PanoramaInputs) -> tuple[str, ...]:
+    cidrs = [c for _, c in _app_cidrs(inputs)] + [c.pod_cidr for c in inputs.clusters]
+    return tuple(cidrs) or ("any",)
+
+
+def _base(inputs: PanoramaInputs, decrypt_to: tuple[str, ...]) -> PanoramaIntent:
+    """Objects every cloud shares: profile, AI profile group, decryption, k8s plugin."""
+    kubernetes = None
+    if inputs.clusters:
+        kubernetes = KubernetesPlugin(
+            clusters=tuple(
+                KubernetesCluster(
+                    name=c.name,
+                    api_server=c.api_server,
+                    cluster_type=_CLUSTER_TYPE_ALIASES.get(c.cluster_type, c.cluster_type),
+                    credential=late_bound(credential_key(c.name)),
+                    label_filter=c.label_filter,
+                    label_selector=c.label_selector,
+                )
+                for c in inputs.clusters
+            ),
+            monitoring_interval=inputs.monitoring_interval,
+            notify_group=route_name(inputs.name, "notify"),
+            device_group=inputs.device_group,
+        )
+    base = PanoramaIntent(
+        cloud=inputs.cloud,
+        name=inputs.name,
+        template=inputs.template,
+        template_stack=inputs.template_stack,
+        device_group=inputs.device_group,
+        advanced_routing=False,
+        management_profiles=(
+            ManagementProfile(
+                MGMT_PROFILE,
+                https=True,
+                http=inputs.health_check_service == "http",
+                ssh=inputs.health_check_service == "ssh",
+            ),
+        ),
+        ai_security_profile=AiSecurityProfile(
+            inputs.ai_security_profile, f"{inputs.name}: AI Runtime network intercept"
+        ),
+        profile_group=ProfileGroup(inputs.ai_security_profile_group, inputs.ai_security_profile),
+        kubernetes=kubernetes,
+        description=f"{inputs.name}: Prisma AIRS AI Runtime network intercept",
+    )
+    d = inputs.decryption
+    if d is None:
+        return base
+    return dataclasses.replace(
+        base,
+        ssl_tls_profile=SslTlsServiceProfile(d.ssl_tls_profile, d.certificate),
+        decryption_profile=DecryptionProfile(d.decryption_profile),
+        decryption_rules=(
+            DecryptionRule(
+                name=f"{inputs.name}-decrypt-ai",
+                from_zones=(TRUST,),
+                to_zones=decrypt_to,
+                profile=d.decryption_profile,
+                description="decrypt AI traffic for inspection",
+            ),
+        ),
+    )
+
+
+def _security(
+    inputs: PanoramaInputs, to_zones: tuple[str, ...], probe_dest: tuple[str, ...]
+) -> tuple[SecurityRule, ...]:
+    rules: list[SecurityRule] = []
+    if inputs.health_check_ranges:
+        rules.append(
+            SecurityRule(
+                name=f"{inputs.name}-allow-health-checks",
+                from_zones=(TRUST,),
+                to_zones=(TRUST,),
+                source=inputs.health_check_ranges,
+                destination=probe_dest,
+                application=("any",),
+                service=("any",),
+                description="load balancer health checks",
+            )
+        )
+    rules.append(
+        SecurityRule(
+            name=f"{inputs.name}-allow-ai",
+            from_zones=(TRUST,),
+            to_zones=to_zones,
+            profile_group=inputs.ai_security_profile_group,
+            description="AI traffic, inspected by the AI security profile",
+        )
+    )
+    return tuple(rules)
+
+
+def _inbound(inputs: PanoramaInputs, zone: str, snat_interface: str | None) -> tuple[NatRule, ...]:
+    return tuple(
+        NatRule(
+            name=n.name,
+            from_zones=(zone,),
+            to_zone=zone,
+            destination=(n.destination,),
+            service=n.service,
+            snat_interface=snat_interface,
+            dnat_address=n.translated_address,
+            dnat_port=n.translated_port,
+            description="inbound static destination NAT",
+        )
+        for n in inputs.inbound_nat
+    )
+
+
+# ----------------------------------------------------------------------------- clouds
+
+
+def _private(inputs: PanoramaInputs) -> PanoramaIntent:
+    lr = "lr-private"
+    gw = inputs.trust_gateway
+    routes = [_via(n, c, gw, ETH1) for n, c in _app_cidrs(inputs)]
+    routes.append(_via("default", "0.0.0.0/0", gw, ETH1))
+    nat: list[NatRule] = []
+    if inputs.outbound_nat:
+        # The vendor page names this source-NAT rule "inbound-web".
+        nat.append(
+            NatRule(
+                name=f"{inputs.name}-inbound-web",
+                from_zones=(TRUST,),
+                to_zone=TRUST,
+                source=_protected_sources(inputs),
+                snat_interface=ETH1,
+                description="source NAT of protected workloads on eth1/1",
+            )
+        )
+    nat.extend(_inbound(inputs, TRUST, None))
+    trust_ip = inputs.trust_ip
+    return dataclasses.replace(
+        _base(inputs, (TRUST,)),
+        advanced_routing=True,
+        ethernet=(
+            EthernetInterface(
+                ETH1,
+                TRUST,
+                lr,
+                dhcp=trust_ip is None,
+                static_ips=(trust_ip,) if trust_ip else (),
+                management_profile=MGMT_PROFILE,
+                comment="trust",
+            ),
+        ),
+        zones=(Zone(TRUST, (ETH1,)),),
+        routers=(Router(lr, "logical", (ETH1,), tuple(routes)),),
+        security_rules=_security(inputs, (TRUST,), ("any",)),
+        nat_rules=tuple(nat),
+    )
+
+
+def _gcp(inputs: PanoramaInputs) -> PanoramaIntent:
+    lr = "lr-airs"
+    gw = inputs.trust_gateway
+    routes = [_via(n, c, gw, ETH2) for n, c in _probe_names(inputs.health_check_ranges, "ilb-hc")]
+    routes += [_via(n, c, gw, ETH2) for n, c in _app_cidrs(inputs)]
+    routes += [_via(n, c, gw, ETH2) for n, c in _cluster_cidrs(inputs)]
+    nat: list[NatRule] = []
+    if inputs.outbound_nat:
+        nat.append(
+            NatRule(
+                name=f"{inputs.name}-trust2untrust",
+                from_zones=(TRUST,),
+                to_zone=UNTRUST,
+                snat_interface=ETH1,
+                description="outbound source NAT on eth1/1",
+            )
+        )
+    nat.extend(_inbound(inputs, UNTRUST, None))
+    ilb = (inputs.ilb_ip,) if inputs.ilb_ip else ()
+    return dataclasses.replace(
+        _base(inputs, (UNTRUST,)),
+        advanced_routing=True,
+        ethernet=(
+            EthernetInterface(ETH1, UNTRUST, lr, create_default_route=True, comment="untrust"),
+            EthernetInterface(ETH2, TRUST, lr, management_profile=MGMT_PROFILE, comment="trust"),
+        ),
+        loopbacks=(LoopbackInterface(LOOPBACK, ilb, TRUST, lr, MGMT_PROFILE, "ILB health checks"),),
+        zones=(Zone(TRUST, (ETH2, LOOPBACK)), Zone(UNTRUST, (ETH1,))),
+        routers=(Router(lr, "logical", (ETH1, ETH2, LOOPBACK), tuple(routes)),),
+        security_rules=_security(inputs, (TRUST, UNTRUST), ilb or ("any",)),
+        nat_rules=tuple(nat),
+    )
+
+
+def _azure(inputs: PanoramaInputs) -> PanoramaIntent:
+    priv, pub = "vr-private", "vr-public"
+    gw, ugw = inputs.trust_gateway, inputs.untrust_gateway or ""
+    probes = _probe_names(inputs.health_check_ranges, "azure-probe")
+    apps, k8s = _app_cidrs(inputs), _cluster_cidrs(inputs)
+    private_routes = [_via(n, c, gw, ETH1) for n, c in apps]
+    private_routes.append(_next("default", "0.0.0.0/0", pub))
+    private_routes += [_via(n, c, gw, ETH1) for n, c in probes]
+    private_routes += [_via(n, c, gw, ETH1) for n, c in k8s]
+    public_routes = [_next(n, c, priv) for n, c in apps]
+    public_routes.append(_via("default", "0.0.0.0/0", ugw, ETH2))
+    public_routes += [_via(n, c, ugw, ETH2) for n, c in probes]
+    public_routes += [_next(n, c, priv) for n, c in k8s]
+    nat = list(_inbound(inputs, UNTRUST, ETH1))
+    if inputs.outbound_nat:
+        nat.append(
+            NatRule(
+                name=f"{inputs.name}-outbound-internet",
+                from_zones=(TRUST,),
+                to_zone=UNTRUST,
+                source=_protected_sources(inputs),
+                snat_interface=ETH2,
+                description="outbound source NAT on eth1/2",
+            )
+        )
+    ilb = (inputs.ilb_ip,) if inputs.ilb_ip else ()
+    rules = list(_security(inputs, (TRUST, UNTRUST), ilb or ("any",)))
+    if inputs.inbound_nat:
+        rules.append(
+            SecurityRule(
+                name=f"{inputs.name}-allow-inbound",
+                from_zones=(UNTRUST,),
+                to_zones=(TRUST,),
+                destination=tuple(sorted({n.destination for n in inputs.inbound_nat})),
+                profile_group=inputs.ai_security_profile_group,
+                description="inbound traffic to published applications",
+            )
+        )
+    return dataclasses.replace(
+        _base(inputs, (UNTRUST,)),
+        advanced_routing=VR_CLOUDS_ROUTER_KIND == "logical",
+        ethernet=(
+            EthernetInterface(ETH1, TRUST, priv, management_profile=MGMT_PROFILE, comment="trust"),
+            EthernetInterface(
+                ETH2,
+                UNTRUST,
+                pub,
+                create_default_route=True,
+                management_profile=MGMT_PROFILE,
+                comment="untrust",
+            ),
+        ),
+        loopbacks=(
+            LoopbackInterface(LOOPBACK, ilb, TRUST, priv, MGMT_PROFILE, "ILB health checks"),
+        ),
+        zones=(Zone(TRUST, (ETH1, LOOPBACK)), Zone(UNTRUST, (ETH2,))),
+        routers=(
+            Router(priv, VR_CLOUDS_ROUTER_KIND, (ETH1, LOOPBACK), tuple(private_routes)),
+            Router(pub, VR_CLOUDS_ROUTER_KIND, (ETH2,), tuple(public_routes)),
+        ),
+        security_rules=tuple(rules),
+        nat_rules=tuple(nat),
+    )
+
+
+def _aws(inputs: PanoramaInputs) -> PanoramaIntent:
+    vr = "vr-private"
+    return dataclasses.replace(
+        _base(inputs, (TRUST,)),
+        advanced_routing=VR_CLOUDS_ROUTER_KIND == "logical",
+        ethernet=(
+            EthernetInterface(ETH1, TRUST, vr, management_profile=MGMT_PROFILE, comment="trust"),
+        ),
+        zones=(Zone(TRUST, (ETH1,)),),
+        routers=(Router(vr, VR_CLOUDS_ROUTER_KIND, (ETH1,)),),
+        security_rules=_security(inputs, (TRUST,), ("any",)),
+        nat_rules=_inbound(inputs, TRUST, None),
+    )

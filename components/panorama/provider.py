@@ -1,0 +1,509 @@
+"""Pulumi dynamic providers for Panorama: one resource per object, one commit resource.
+
+Design (why it is shaped like this):
+
+* ``PanoramaObjectProvider`` backs one Pulumi resource per Panorama object, so ``pulumi
+  preview`` lists each object with its property diff and ``pulumi refresh`` reads each one
+  back (``read`` compares a canonical digest of the live node with the desired one). Its
+  create/update make no API call: they only record the desired digest and a revision.
+* ``PanoramaCommitProvider`` is the single writer. It receives every desired object (xpath,
+  element, revision) and, on create/update, writes what changed since its last successful
+  commit plus deletes of objects that left the program in one strict-transactional
+  multi-config, commits (partial: our admin), waits for the job, then pushes to the
+  template stack and the device group and waits for every device. Pulumi runs deletes of
+  removed resources after this update, so removed objects are deleted *here*, in the same
+  up; the object's own delete is a no-op. On destroy the commit resource is deleted first
+  (it depends on every object): it deletes every object and commits.
+* Any failure before the commit finishes reverts our admin's candidate changes and raises;
+  the commit resource's state is not updated, so the next ``up`` recomputes the same change
+  set and converges.
+
+Credentials are read in ``configure()`` from stack config and are never pickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.runtime.rpc import UNKNOWN
+
+from components.panorama import xpaths
+from components.panorama.client import (
+    ConfigOp,
+    JobFailed,
+    PanoramaClient,
+    PanoramaError,
+    PollPolicy,
+    RetryPolicy,
+    parse_xml,
+)
+from components.panorama.intent import LATE_BOUND_RE
+from components.panorama.render import split_xpath
+
+log = logging.getLogger(__name__)
+
+OBJECT_INPUTS = ("hostname", "kind", "name", "xpath", "element", "mode", "fields", "managed")
+COMMIT_SETTINGS = ("hostname", "template_stack", "device_group", "push", "description")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Panorama credentials from stack config (never serialised)."""
+
+    api_key: str | None = None
+    username: str | None = None
+    password: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Credentials(username={self.username!r}, api_key={'***' if self.api_key else None})"
+
+
+def credentials_from_config(get: Any) -> Credentials:
+    """Read ``airs:panoramaApiKey`` / ``airs:panoramaPassword`` and ``airs:panorama.username``."""
+    pano = get("airs:panorama")
+    if isinstance(pano, str):
+        try:
+            pano = json.loads(pano)
+        except ValueError:
+            pano = {}
+    username = pano.get("username") if isinstance(pano, dict) else None
+    return Credentials(
+        api_key=get("airs:panoramaApiKey") or None,
+        username=username or None,
+        password=get("airs:panoramaPassword") or None,
+    )
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    """Non-secret transport settings; safe to pickle into state."""
+
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    timeout: float = 60.0
+    retry_attempts: int = 5
+    retry_base_delay: float = 1.0
+    retry_max_delay: float = 15.0
+    poll_interval: float = 2.0
+    poll_timeout: float = 900.0
+
+
+# ----------------------------------------------------------------------------- XML helpers
+
+
+def _canonical(el: ET.Element) -> ET.Element:
+    """Order-insensitive copy: only the ``name`` attribute, stripped text, sorted children."""
+    out = ET.Element(el.tag, {"name": el.get("name", "")} if el.get("name") is not None else {})
+    text = (el.text or "").strip()
+    if text:
+        out.text = text
+    kids = [_canonical(c) for c in el]
+    kids.sort(key=lambda c: ET.tostring(c, encoding="unicode"))
+    out.extend(kids)
+    return out
+
+
+def canonical_xml(element: str | ET.Element) -> str:
+    """Canonical string of an element (whitespace, attribute and order noise removed)."""
+    el = parse_xml(element) if isinstance(element, str) else element
+    return ET.tostring(_canonical(el), encoding="unicode")
+
+
+def digest(element: str | ET.Element) -> str:
+    """sha256 of the canonical element."""
+    return hashlib.sha256(canonical_xml(element).encode()).hexdigest()
+
+
+def contains(live: ET.Element, desired: ET.Element) -> bool:
+    """Whether every leaf of ``desired`` is present in ``live`` (merge-mode objects)."""
+    text = (desired.text or "").strip()
+    if len(desired) == 0 and text and (live.text or "").strip() != text:
+        return False
+    return all(any(_same_key(c, child) and contains(c, child) for c in live) for child in desired)
+
+
+def _same_key(a: ET.Element, b: ET.Element) -> bool:
+    if a.tag != b.tag or a.get("name") != b.get("name"):
+        return False
+    return a.tag != "member" or (a.text or "").strip() == (b.text or "").strip()
+
+
+def flatten(element: str) -> dict[str, str]:
+    """Leaf path -> value, so previews show per-setting diffs instead of one XML string."""
+    out: dict[str, str] = {}
+
+    def walk(el: ET.Element, prefix: str) -> None:
+        members = [c.text or "" for c in el if c.tag == "member"]
+        if members:
+            out[prefix] = ",".join(members)
+        for c in el:
+            if c.tag == "member":
+                continue
+            step = f"{c.tag}[{c.get('name')}]" if c.get("name") is not None else c.tag
+            path = f"{prefix}/{step}" if prefix else step
+            if len(c) == 0:
+                out[path] = (c.text or "").strip()
+            else:
+                walk(c, path)
+
+    root = parse_xml(element)
+    if len(root) == 0:
+        out["."] = (root.text or "").strip()
+    walk(root, "")
+    return out
+
+
+def substitute(element: str, late: Mapping[str, str]) -> str:
+    """Replace ``{{late:key}}`` placeholders with XML-escaped values."""
+
+    def repl(m: Any) -> str:
+        key = m.group(1)
+        if key not in late:
+            raise PanoramaError(f"late-bound value {key!r} was not provided")
+        return _xml_escape(str(late[key]))
+
+    return str(LATE_BOUND_RE.sub(repl, element))
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def has_unknown(value: Any) -> bool:
+    """Whether a property bag holds Pulumi's unknown sentinel anywhere."""
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, Mapping):
+        return any(has_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(has_unknown(v) for v in value)
+    return False
+
+
+def _late_hashes(late: Mapping[str, Any] | None) -> dict[str, str]:
+    return {k: _sha(str(v)) for k, v in sorted((late or {}).items())}
+
+
+def desired_digest(props: Mapping[str, Any]) -> str:
+    """Digest of an object's element with late-bound values substituted."""
+    return digest(substitute(str(props["element"]), props.get("late") or {}))
+
+
+def config_op(obj: Mapping[str, Any], late: Mapping[str, str]) -> ConfigOp:
+    """The write for one desired object: edit (replace) or set at the parent (merge)."""
+    element = substitute(str(obj["element"]), late)
+    label = f"{obj.get('kind', 'object')} '{obj.get('name', '')}'"
+    if obj.get("mode") == "merge":
+        return ConfigOp("set", split_xpath(str(obj["xpath"]))[0], element, label)
+    return ConfigOp("edit", str(obj["xpath"]), element, label)
+
+
+# ----------------------------------------------------------------------------- base
+
+
+class _PanoramaProvider(ResourceProvider):
+    """Shared settings, configure() and client cache; credentials are never pickled."""
+
+    def __init__(self, settings: ProviderSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or ProviderSettings()
+        self._creds: Credentials | None = None
+        self._clients: dict[str, PanoramaClient] = {}
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Only settings go into the pickled provider; credentials and sockets never do.
+        return {"settings": self.settings}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.settings = state["settings"]
+        self._creds = None
+        self._clients = {}
+        # The engine calls providers from several gRPC threads; one client per host.
+        self._lock = threading.Lock()
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Read credentials from stack config (secret values arrive unwrapped)."""
+        self._creds = credentials_from_config(req.config.get)
+        if not self.settings.verify_tls:
+            log.warning("Panorama TLS verification disabled by configuration (verify_tls=False)")
+
+    def client(self, hostname: str) -> PanoramaClient:
+        """A client for ``hostname`` (one per provider process)."""
+        with self._lock:
+            return self._client_locked(hostname)
+
+    def _client_locked(self, hostname: str) -> PanoramaClient:
+        if hostname not in self._clients:
+            creds = self._creds
+            if creds is None or not (creds.api_key or (creds.username and creds.password)):
+                raise PanoramaError(
+                    "no Panorama credentials: set airs:panoramaApiKey, or airs:panoramaPassword "
+                    "with airs:panorama.username (pulumi config set --secret)"
+                )
+            s = self.settings
+            self._clients[hostname] = PanoramaClient(
+                hostname,
+                api_key=creds.api_key,
+                username=creds.username,
+                password=creds.password,
+                verify_tls=s.verify_tls,
+                ca_bundle=s.ca_bundle,
+                timeout=s.timeout,
+                retry=RetryPolicy(s.retry_attempts, s.retry_base_delay, s.retry_max_delay),
+                poll=PollPolicy(s.poll_interval, s.poll_timeout),
+            )
+        return self._clients[hostname]
+
+    @property
+    def admin(self) -> str | None:
+        """Admin whose changes a partial commit takes (None: full commit)."""
+        return self._creds.username if self._creds else None
+
+
+# ----------------------------------------------------------------------------- objects
+
+
+class PanoramaObjectProvider(_PanoramaProvider):
+    """One Panorama object (identified by its xpath)."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Reject malformed xpaths/elements before anything runs."""
+        failures: list[CheckFailure] = []
+        xpath, element = news.get("xpath"), news.get("element")
+        if not isinstance(xpath, str) or not xpath.startswith("/config/"):
+            failures.append(CheckFailure("xpath", f"not an absolute /config xpath: {xpath!r}"))
+        if isinstance(element, str) and element != UNKNOWN:
+            try:
+                parse_xml(element)
+            except ET.ParseError as exc:
+                failures.append(CheckFailure("element", f"not well-formed XML: {exc}"))
+        if news.get("mode") not in ("replace", "merge", UNKNOWN):
+            failures.append(CheckFailure("mode", "must be replace or merge"))
+        return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Replace on a new xpath; update on any content, late value or live-state change."""
+        replaces = ["xpath"] if olds.get("xpath") != news.get("xpath") else []
+        if has_unknown({k: news.get(k) for k in (*OBJECT_INPUTS, "late")}):
+            return DiffResult(changes=True, replaces=replaces)
+        changed = any(olds.get(k) != news.get(k) for k in OBJECT_INPUTS)
+        changed = changed or olds.get("digest") != desired_digest(news)
+        return DiffResult(changes=changed or bool(replaces), replaces=replaces)
+
+    def _outs(self, props: Mapping[str, Any], rev: str, dig: str) -> dict[str, Any]:
+        outs = {k: props.get(k) for k in OBJECT_INPUTS}
+        # The late-bound values (credentials) stay out of state outputs: only hashes.
+        outs.update(late_sha256=_late_hashes(props.get("late")), digest=dig, rev=rev)
+        return outs
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Record the desired state; the commit resource writes it.
+
+        The revision is unique per create: an object dropped by ``refresh`` (deleted out of
+        band) and created again must differ from what the commit resource last wrote.
+        """
+        dig = desired_digest(props)
+        rev = _sha(f"{dig}|{uuid.uuid4()}")
+        return CreateResult(str(props["xpath"]), self._outs(props, rev, dig))
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """New revision (also after drift), so the commit resource rewrites the object."""
+        dig = desired_digest(news)
+        rev = _sha(f"{olds.get('rev')}|{olds.get('digest')}|{dig}")
+        return UpdateResult(self._outs(news, rev, dig))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Read the candidate node; a different digest marks drift for the next up."""
+        xpath = str(props.get("xpath") or id_)
+        node = self.client(str(props["hostname"])).get(xpath)
+        if node is None:
+            return ReadResult(None, {})
+        outs = dict(props)
+        if props.get("mode") == "merge":
+            ok = contains(node, parse_xml(str(props["element"])))
+            outs["digest"] = props.get("digest") if ok else "drift:" + digest(node)
+        else:
+            outs["digest"] = digest(node)
+        return ReadResult(id_, outs)
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """No-op when the commit resource manages the object (it deleted and committed it)."""
+        if props.get("managed", True):
+            return
+        self.client(str(props["hostname"])).write(ConfigOp("delete", str(props["xpath"])))
+
+
+# ----------------------------------------------------------------------------- commit
+
+
+class PanoramaCommitProvider(_PanoramaProvider):
+    """Writes the changed objects, deletes removed ones, commits and pushes."""
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Changes when any object revision, the object set or a setting differs."""
+        if has_unknown({k: news.get(k) for k in (*COMMIT_SETTINGS, "objects", "late")}):
+            return DiffResult(changes=True)
+        if any(olds.get(k) != news.get(k) for k in COMMIT_SETTINGS):
+            return DiffResult(changes=True)
+        ops = self._plan(olds.get("committed") or {}, olds.get("order") or [], news)
+        return DiffResult(changes=bool(ops))
+
+    @staticmethod
+    def _plan(
+        committed: Mapping[str, str], order: Sequence[str], props: Mapping[str, Any]
+    ) -> list[ConfigOp]:
+        objects: list[Mapping[str, Any]] = list(props.get("objects") or [])
+        late = props.get("late") or {}
+        ops = [
+            config_op(o, late) for o in objects if committed.get(str(o["xpath"])) != o.get("rev")
+        ]
+        wanted = {str(o["xpath"]) for o in objects}
+        # Removed objects go last, dependants first (reverse of the apply order).
+        ops += [
+            ConfigOp("delete", x, None, f"removed object {x}")
+            for x in reversed(order)
+            if x not in wanted
+        ]
+        return ops
+
+    def _outs(
+        self, props: Mapping[str, Any], commit_job: int | None, push_jobs: list[int]
+    ) -> dict[str, Any]:
+        objects = list(props.get("objects") or [])
+        outs = {k: props.get(k) for k in COMMIT_SETTINGS}
+        outs.update(
+            objects=[dict(o) for o in objects],
+            committed={str(o["xpath"]): o.get("rev") for o in objects},
+            order=[str(o["xpath"]) for o in objects],
+            object_count=len(objects),
+            late_sha256=_late_hashes(props.get("late")),
+            commit_job=commit_job,
+            push_jobs=push_jobs,
+        )
+        return outs
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """First apply: write everything, commit, push."""
+        ops = self._plan({}, [], props)
+        job, pushes = self._apply(props, ops, push=bool(props.get("push", True)))
+        rid = f"commit:{props.get('template_stack')}:{props.get('device_group')}"
+        return CreateResult(rid, self._outs(props, job, pushes))
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Write what changed since the last successful commit, delete removed objects."""
+        ops = self._plan(olds.get("committed") or {}, olds.get("order") or [], news)
+        job, pushes = self._apply(news, ops, push=bool(news.get("push", True)))
+        return UpdateResult(self._outs(news, job, pushes))
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """Destroy: delete every object (dependants first) and commit."""
+        order = list(props.get("order") or [])
+        ops = [ConfigOp("delete", x, None, f"object {x}") for x in reversed(order)]
+        # The stack and device group are gone: there is nothing left to push to.
+        self._apply(props, ops, push=False)
+
+    def _apply(
+        self, props: Mapping[str, Any], ops: list[ConfigOp], *, push: bool
+    ) -> tuple[int | None, list[int]]:
+        if not ops:
+            return None, []
+        client = self.client(str(props["hostname"]))
+        description = str(props.get("description") or "airs-intercept")
+        admin = self.admin
+        if admin is None:
+            log.warning("airs:panorama.username not set: committing all admins' changes")
+        try:
+            client.multi_config(ops)
+            job = client.commit(admin=admin, description=description)
+            if job is None and admin and client.pending_changes():
+                # Our writes left nothing for a partial commit of `admin`, yet something
+                # is pending: often a username that does not own the API key.
+                log.warning(
+                    "Panorama had nothing to commit for admin %s while changes are pending; "
+                    "check that airs:panorama.username is the admin of the API key",
+                    admin,
+                )
+            if job is not None:
+                result = client.wait_job(job)
+                if not result.ok:
+                    raise JobFailed(self._commit_failure(job, result.details, props), result)
+        except PanoramaError as exc:
+            note = self._revert(client, admin)
+            raise PanoramaError(f"{exc}; {note}", code=exc.code) from None
+        pushes: list[int] = []
+        if push:
+            for style, name, xpath in (
+                ("template stack", str(props["template_stack"]), xpaths.TEMPLATE_STACK),
+                ("device group", str(props["device_group"]), xpaths.DEVICE_GROUP),
+            ):
+                devices = client.get(xpath.format(stack=name, dg=name) + "/devices", running=True)
+                if devices is None or len(devices) == 0:
+                    # Firewalls register when they bootstrap; until then there is no one
+                    # to push to (a push would fail), and the first registration pulls it.
+                    log.info("no firewall in %s %s yet: nothing to push", style, name)
+                    continue
+                pushes.append(self._push(client, style, name, description, job))
+        return job, pushes
+
+    @staticmethod
+    def _commit_failure(job: int, details: Sequence[str], props: Mapping[str, Any]) -> str:
+        text = " ".join(details) or "no details"
+        named = [
+            f"{o.get('kind')} '{o.get('name')}'"
+            for o in props.get("objects") or []
+            if o.get("name") and str(o.get("name")) in text
+        ]
+        where = f" (objects named in the error: {', '.join(named)})" if named else ""
+        return f"Panorama commit job {job} failed: {text}{where}"
+
+    @staticmethod
+    def _revert(client: PanoramaClient, admin: str | None) -> str:
+        try:
+            client.revert(admin)
+        except PanoramaError as exc:
+            return f"reverting the candidate ALSO failed ({exc}); revert it by hand"
+        if admin is None:
+            return "nothing was committed (candidate NOT reverted: no admin name to scope it)"
+        return f"nothing was committed and the candidate changes of {admin} were reverted"
+
+    @staticmethod
+    def _push(
+        client: PanoramaClient, style: Any, name: str, description: str, job: int | None
+    ) -> int:
+        jid = client.push(style, name, description)
+        result = client.wait_job(jid, devices=True)
+        if not result.ok:
+            bad = [d for d in result.devices if d.result != "OK"]
+            what = "; ".join(
+                f"{d.name or d.serial} ({d.serial}): {' '.join(d.messages) or d.result}"
+                for d in bad
+            ) or " ".join(result.details)
+            raise JobFailed(
+                f"push to {style} {name} (job {jid}) failed: {what}. The Panorama commit "
+                f"{'job ' + str(job) + ' ' if job else ''}succeeded; the next up pushes again",
+                result,
+            )
+        return jid

@@ -1,0 +1,69 @@
+"""PanoramaConfig under Pulumi's mock engine: registration only (create() is not called)."""
+
+from __future__ import annotations
+
+import pulumi
+import pytest
+
+from components.panorama.component import PanoramaConfig
+from components.panorama.render import render_intent
+from tests.panorama.helpers import intent_for, late_for
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args):
+        self.resources.append(args)
+        outs = dict(args.inputs)
+        if args.typ.endswith("panorama:Object"):
+            outs.update(rev="r-" + args.name, digest="d")
+        if args.typ.endswith("panorama:Commit"):
+            outs.update(commit_job=7, object_count=len(args.inputs.get("objects", [])))
+        return [args.name + "_id", outs]
+
+    def call(self, args):
+        return {}
+
+
+@pytest.fixture
+def mocks():
+    m = Mocks()
+    pulumi.runtime.set_mocks(m, preview=False)
+    return m
+
+
+@pulumi.runtime.test
+def test_component_registers_one_resource_per_object_and_a_commit(mocks):
+    intent = intent_for("azure")
+    late = {k: pulumi.Output.from_input(v) for k, v in late_for(intent).items()}
+    comp = PanoramaConfig("pano", intent, hostname="panorama.example.com", late_bound=late)
+    n = len(render_intent(intent))
+
+    def check(commit_id):
+        types = [r.typ for r in mocks.resources]
+        assert types.count("pulumi-python:dynamic/panorama:Object") == n
+        assert types.count("pulumi-python:dynamic/panorama:Commit") == 1
+        assert "airs:index:PanoramaConfig" in types
+        commit = next(r for r in mocks.resources if r.typ.endswith("Commit"))
+        assert len(commit.inputs["objects"]) == n
+        assert commit.inputs["objects"][0]["rev"].startswith("r-pano-template-")
+        assert comp.object_count == n
+        assert commit_id == 7
+        names = [r.name for r in mocks.resources if r.typ.endswith("Object")]
+        assert "pano-ethernet-ethernet1_1" in names
+        assert len(set(names)) == n
+
+    def parents(urns):
+        for urn in urns:
+            assert "::airs:index:PanoramaConfig$pulumi-python:dynamic/panorama:" in urn, urn
+
+    pulumi.Output.all(*[r.urn for r in comp.resources], comp.commit.urn).apply(parents)
+    return comp.commit_id.apply(check)
+
+
+def test_missing_late_bound_value_is_an_error(mocks):
+    intent = intent_for("azure")
+    with pytest.raises(ValueError, match="public-lb-address"):
+        PanoramaConfig("pano", intent, hostname="h", late_bound={})
