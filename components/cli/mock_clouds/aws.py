@@ -165,6 +165,15 @@ def new_resource(args: MockResourceArgs, resource_id: str) -> tuple[str, dict[st
         }
     if typ == "aws:iam/role:Role":
         return name, {"arn": f"arn:aws:iam::{ACCOUNT}:role/{name}", "name": name}
+    if typ == "aws:iam/instanceProfile:InstanceProfile":
+        return name, {"arn": f"arn:aws:iam::{ACCOUNT}:instance-profile/{name}", "name": name}
+    if typ == "aws:autoscaling/policy:Policy":
+        group = str(inputs.get("autoscalingGroupName", name))
+        arn = _arn(
+            "autoscaling",
+            f"scalingPolicy:{stable_hex(name)}:autoScalingGroupName/{group}:policyName/{name}",
+        )
+        return name, {"arn": arn, "name": name}
     if typ == "aws:lambda/function:Function":
         arn = _arn("lambda", f"function:{name}")
         return name, {"arn": arn, "name": name, "invokeArn": arn, "version": "$LATEST"}
