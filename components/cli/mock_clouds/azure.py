@@ -187,7 +187,29 @@ def call(args: MockCallArgs) -> dict[str, Any]:
     """Answer azure-native look-ups; only the generic ARM GET is used by the program."""
     if args.token == "azure-native:resources:getResource":
         return _get_resource(args)
+    if args.token == "azure-native:network:getVirtualNetwork":
+        return _get_virtual_network(args)
     return {}
+
+
+def _get_virtual_network(args: MockCallArgs) -> dict[str, Any]:
+    """An existing application VNet (typed look-up): its id, region and address space."""
+    a = args.args
+    sub = subscription_of(args.provider)
+    group, name = str(a.get("resourceGroupName", "rg")), str(a.get("virtualNetworkName", ""))
+    rid = (
+        f"/subscriptions/{sub}/resourceGroups/{group}/providers/"
+        f"Microsoft.Network/virtualNetworks/{name}"
+    )
+    app = _application_for(rid) or {}
+    return {
+        "id": rid,
+        "name": name,
+        "type": "Microsoft.Network/virtualNetworks",
+        "location": _location(),
+        "addressSpace": {"addressPrefixes": list(app.get("cidrs", ["10.0.0.0/16"]))},
+        "provisioningState": "Succeeded",
+    }
 
 
 def _application_for(vnet_id: str) -> dict[str, Any] | None:
@@ -206,7 +228,7 @@ def _location() -> str:
 
 
 def _get_resource(args: MockCallArgs) -> dict[str, Any]:
-    """An existing application VNet or subnet, as ``GET`` on ARM returns it."""
+    """An existing application subnet, as the generic ARM ``GET`` returns it (raw JSON)."""
     a = args.args
     sub = subscription_of(args.provider)
     group = str(a.get("resourceGroupName", "rg"))
@@ -216,20 +238,6 @@ def _get_resource(args: MockCallArgs) -> dict[str, Any]:
     name = str(a.get("resourceName", ""))
     path = f"{parent}/{rtype}" if parent else rtype
     rid = f"/subscriptions/{sub}/resourceGroups/{group}/providers/{namespace}/{path}/{name}"
-    if rtype == "virtualNetworks":
-        app = _application_for(rid) or {}
-        props: dict[str, Any] = {
-            "addressSpace": {"addressPrefixes": list(app.get("cidrs", ["10.0.0.0/16"]))},
-            "provisioningState": "Succeeded",
-        }
-        return {
-            "id": rid,
-            "name": name,
-            "type": f"{namespace}/{rtype}",
-            "location": _location(),
-            "properties": props,
-            "tags": {},
-        }
     # A subnet of an application VNet: an existing NSG, a service endpoint, and read-only
     # fields (NIC ip configurations) the program must not send back.
     vnet_id = rid.rsplit("/subnets/", 1)[0]
