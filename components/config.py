@@ -421,7 +421,7 @@ class Panorama(Model):
 
     hostname: Hostname
     username: str | None = None
-    """Admin user when authenticating with ``airs:panoramaPassword``."""
+    """The admin the API key or password belongs to: commits are partial, of its changes only."""
     template: PanosName | None = None
     template_stack: PanosName | None = None
     device_group: PanosName | None = None
@@ -750,10 +750,13 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
                     "(both with `pulumi config set --secret`)",
                 )
             )
-        if password is not None and not panorama.username:
+        if not panorama.username:
             problems.append(
                 ConfigProblem(
-                    "panorama.username", MISSING, "is required with airs:panoramaPassword"
+                    "panorama.username",
+                    MISSING,
+                    "is required: the admin whose changes are committed (a partial commit "
+                    "leaves other admins' pending changes alone)",
                 )
             )
 

@@ -98,6 +98,9 @@ def panorama_inputs(cfg: StackConfig) -> Any:
         ),
         monitoring_interval=next((c.monitoring_interval for c in cfg.clusters.values()), 30),
         health_check_ranges=tuple(health),
+        health_check_service=network.HEALTH_CHECK_SERVICES[
+            sp.health_check_port if sp is not None else network.DEFAULT_HEALTH_CHECK_PORT
+        ],
         outbound_nat=nat.outbound,
         inbound_nat=tuple(
             profiles.InboundNat(

@@ -89,7 +89,7 @@ def test_azure_app_route_tables_point_at_the_ilb(
         )
     ]
     assert app_tables, [t["inputs"] for t in tables]
-    (vr_private,) = _panorama(plan, "/virtual-router/entry[@name='vr-private']")
+    (vr_private,) = _panorama(plan, "/logical-router/entry[@name='vr-private']")
     assert "168.63.129.16/32" in vr_private
 
 

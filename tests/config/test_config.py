@@ -403,3 +403,15 @@ def test_map_keys_are_resource_name_safe() -> None:
     assert any(
         line.startswith("airs:applications.App_VPC: App_VPC — names must be") for line in lines
     )
+
+
+def test_panorama_admin_required_for_partial_commits() -> None:
+    values, secret = example_values("rancher-dev")
+    del values["panorama"]["username"]
+    lines = _problems(values, secret)
+    assert any(
+        line.startswith(
+            "airs:panorama.username: <missing> — is required: the admin whose changes are committed"
+        )
+        for line in lines
+    )
