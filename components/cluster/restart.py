@@ -30,6 +30,8 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 
+from components.dynamic_providers import unwrap_sdk_pickler
+
 RESTART_ANNOTATION = "kubectl.kubernetes.io/restartedAt"
 WORKLOAD_KINDS = ("deployments", "statefulsets", "daemonsets")
 
@@ -220,4 +222,5 @@ class WorkloadRestart(pulumi.dynamic.Resource, module="cluster", name="WorkloadR
             "restarted": None,
             "restartedAt": None,
         }
+        unwrap_sdk_pickler()
         super().__init__(WorkloadRestartProvider(), name, props, opts)

@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 
+from components.dynamic_providers import unwrap_sdk_pickler
 from components.panorama.intent import PanoramaIntent, late_keys_in
 from components.panorama.provider import (
     PanoramaCommitProvider,
@@ -38,6 +39,7 @@ class PanoramaObject(pulumi.dynamic.Resource, module="panorama", name="Object"):
         props: Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        unwrap_sdk_pickler()
         super().__init__(provider, name, {**props, "digest": None, "rev": None}, opts)
 
 
@@ -54,6 +56,7 @@ class PanoramaCommit(pulumi.dynamic.Resource, module="panorama", name="Commit"):
         props: Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        unwrap_sdk_pickler()
         super().__init__(
             provider,
             name,

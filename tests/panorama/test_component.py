@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pulumi
 import pytest
 
@@ -29,9 +31,15 @@ class Mocks(pulumi.runtime.Mocks):
 
 @pytest.fixture
 def mocks():
+    # Pulumi's mock runtime needs a current event loop; earlier tests in this process
+    # (airs plan runs) leave none, as a program run should.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     m = Mocks()
     pulumi.runtime.set_mocks(m, preview=False)
-    return m
+    yield m
+    asyncio.set_event_loop(None)
+    loop.close()
 
 
 @pulumi.runtime.test
