@@ -21,9 +21,7 @@ _SDK_WRAPPER_PREFIX = "batch_set_items_sorted"
 
 def _unwrapped(fn: Callable[..., Any]) -> Callable[..., Any]:
     while getattr(fn, "__name__", "").startswith(_SDK_WRAPPER_PREFIX) and fn.__closure__:
-        inner = next(
-            (c.cell_contents for c in fn.__closure__ if callable(c.cell_contents)), None
-        )
+        inner = next((c.cell_contents for c in fn.__closure__ if callable(c.cell_contents)), None)
         if inner is None:
             break
         fn = inner
@@ -32,7 +30,7 @@ def _unwrapped(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def unwrap_sdk_pickler() -> None:
     """Strip the sorting wrappers earlier dynamic resources left on the pure-Python pickler."""
-    pickler: Any = pickle._Pickler  # type: ignore[attr-defined]  # private, patched by the SDK
+    pickler: Any = pickle._Pickler  # private, and patched by the SDK
     pickler._batch_setitems = _unwrapped(pickler._batch_setitems)
 
 
