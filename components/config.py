@@ -261,7 +261,11 @@ class AzureFirewall(Model):
     mode: Literal["vmss", "vm"] = "vmss"
     vm_size: str = "Standard_D3_v2"
     min_replicas: Replicas = 1
-    max_replicas: Replicas = 2
+    """Firewalls in the scale set (``vmss``) or standalone VMs (``vm``)."""
+    max_replicas: Replicas | None = None
+    """Must equal ``minReplicas`` when set: the scale set has a fixed size. Azure autoscaling
+    of VM-Series scales on PAN-OS metrics published to Application Insights (host CPU is
+    always high on a DPDK dataplane), which this project does not configure yet."""
     image_offer: Annotated[
         str, _rule(lambda v: v.startswith("airs"), "is not an AIRS offer (expected airs-flex)")
     ] = "airs-flex"
@@ -955,7 +959,19 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
                 "HTTPS, HTTP or SSH service of the allow-health-checks management profile",
             )
     if (
-        isinstance(sp, GcpSecurityProject | AzureSecurityProject | AwsSecurityProject)
+        isinstance(sp, AzureSecurityProject)
+        and sp.firewall.max_replicas is not None
+        and sp.firewall.max_replicas != sp.firewall.min_replicas
+    ):
+        add(
+            "securityProject.firewall.maxReplicas",
+            sp.firewall.max_replicas,
+            f"must equal securityProject.firewall.minReplicas ({sp.firewall.min_replicas}) "
+            "on Azure: the scale set has a fixed size (autoscaling on PAN-OS metrics in "
+            "Application Insights is not built yet)",
+        )
+    if (
+        isinstance(sp, GcpSecurityProject | AwsSecurityProject)
         and sp.firewall.min_replicas > sp.firewall.max_replicas
     ):
         add(
@@ -1205,15 +1221,41 @@ def _aws_checks(
                 sorted(sp.cidrs.zones),
                 f"has fewer subnets than zones: none for {', '.join(missing)}",
             )
+        zone_ranges: list[tuple[str, str]] = []
         for zone, subnets in sp.cidrs.zones.items():
+            if zone not in sp.zones:
+                add(
+                    f"securityProject.cidrs.zones.{zone}",
+                    zone,
+                    f"is not one of airs:securityProject.zones {sp.zones}",
+                )
             for group in ("mgmt", "trust", "gwlb", "nat"):
                 cidr = getattr(subnets, group)
-                if cidr is not None and not network.subnet_within(cidr, sp.cidrs.vpc):
+                if cidr is None:
+                    continue
+                zone_ranges.append((f"securityProject.cidrs.zones.{zone}.{group}", cidr))
+                if not network.subnet_within(cidr, sp.cidrs.vpc):
                     add(
                         f"securityProject.cidrs.zones.{zone}.{group}",
                         cidr,
                         f"lies outside the VPC {sp.cidrs.vpc}",
                     )
+            # Each zone's NAT gateway lives in that zone's nat subnet; without one the
+            # program would fail half-way, after the VPC is registered.
+            if sp.nat_gateway and subnets.nat is None and zone in sp.zones:
+                add(
+                    f"securityProject.cidrs.zones.{zone}.nat",
+                    None,
+                    "is required in every zone when airs:securityProject.natGateway is true",
+                )
+            elif not sp.nat_gateway and subnets.nat is not None:
+                add(
+                    f"securityProject.cidrs.zones.{zone}.nat",
+                    subnets.nat,
+                    "is unused: airs:securityProject.natGateway is false",
+                )
+        for _, _, key_b, cidr_b in network.overlapping_pairs(zone_ranges):
+            add(key_b, cidr_b, f"overlaps airs:{_} ({_})")
     else:
         groups = 4 if sp.nat_gateway else 3
         prefix = network.parse_cidr(sp.cidrs.vpc).prefixlen

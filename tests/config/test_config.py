@@ -231,6 +231,12 @@ CASES: list[tuple[str, Callable[[Values], None], str, str]] = [
         "airs:clusters.apps.protect:",
         "one GWLB endpoint cannot serve both",
     ),
+    (
+        "azure-prod",
+        _set("securityProject.firewall.maxReplicas", 6),
+        "airs:securityProject.firewall.maxReplicas: 6",
+        "must equal securityProject.firewall.minReplicas (2) on Azure",
+    ),
 ]
 
 
