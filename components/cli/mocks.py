@@ -88,6 +88,20 @@ class Registration:
     dependencies: list[str] = field(default_factory=list)
     read: bool = False
     """A read of an existing object (``Resource.get``), not something to create."""
+    aliases: list[dict[str, str]] = field(default_factory=list)
+    """The resource's aliases: ``{"urn": ...}`` or a spec (``name``, ``type``, ``parent``)."""
+
+
+def _aliases(request: Any) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for alias in getattr(request, "aliases", []):
+        if alias.HasField("urn"):
+            out.append({"urn": alias.urn})
+        else:
+            spec = alias.spec
+            entry = {"name": spec.name, "type": spec.type, "parent": spec.parentUrn}
+            out.append({k: v for k, v in entry.items() if v})
+    return out
 
 
 class RecordingMonitor(MockMonitor):
@@ -113,6 +127,7 @@ class RecordingMonitor(MockMonitor):
                     inputs=inputs,
                     provider=request.provider or None,
                     dependencies=list(request.dependencies),
+                    aliases=_aliases(request),
                 )
             )
         return response
