@@ -39,6 +39,15 @@ class PanoramaObject(pulumi.dynamic.Resource, module="panorama", name="Object"):
         props: Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Register one object.
+
+        Args:
+            provider: the object provider (carries TLS and retry settings, no credentials).
+            name: Pulumi resource name (see :func:`resource_name`).
+            props: hostname, kind, name, xpath, element XML, merge mode, the flattened fields
+                and the late-bound values it uses (secret).
+            opts: resource options (parent: the ``PanoramaConfig``).
+        """
         unwrap_sdk_pickler()
         super().__init__(provider, name, {**props, "digest": None, "rev": None}, opts)
 
@@ -56,6 +65,15 @@ class PanoramaCommit(pulumi.dynamic.Resource, module="panorama", name="Commit"):
         props: Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Register the commit.
+
+        Args:
+            provider: the commit provider (writes, commits and pushes).
+            name: Pulumi resource name.
+            props: hostname, template stack and device group to push to, the objects with
+                their revisions, and the late-bound values (secret).
+            opts: resource options (depends on every ``PanoramaObject``).
+        """
         unwrap_sdk_pickler()
         super().__init__(
             provider,
@@ -92,6 +110,20 @@ class PanoramaConfig(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         settings: ProviderSettings | None = None,
     ) -> None:
+        """Render ``intent`` and register its objects and the commit.
+
+        Args:
+            name: component name; prefixes every object's resource name.
+            intent: the validated Panorama intent (``components/panorama/profiles.py``).
+            hostname: Panorama's address (the API is reached over HTTPS).
+            late_bound: values known only after the cloud resources exist (load balancer
+                IPs, the cluster credential), by the key the intent uses for them.
+            verify_tls: verify Panorama's certificate (turning it off is logged).
+            ca_bundle: CA bundle file to verify it with; default the system store.
+            push: push the committed config to the template stack and device group.
+            opts: resource options.
+            settings: timeouts and retries of the providers (defaults suit production).
+        """
         super().__init__("airs:index:PanoramaConfig", name, None, opts)
         objects = render_intent(intent)
         late = dict(late_bound or {})
