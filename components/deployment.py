@@ -3,11 +3,16 @@
 Data flows one way (see ARCHITECTURE.md): the validated config builds the cloud's security
 project; its outputs (trust gateway, load balancer IP, per-zone endpoints, CIDRs) feed the
 Panorama configuration and the cluster-side Helm releases.
+
+A layered cluster stack (``airs:securityStack``) builds no security project: the same outputs
+come from its security stack through a ``StackReference`` (``components/layered.py``), and it
+owns only its clusters and their Kubernetes plugin entries in Panorama.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -15,6 +20,7 @@ import pulumi
 from components import config as cfgmod
 from components import network
 from components.config import StackConfig
+from components.layered import SecurityStack, read_security_stack
 from components.security_project.common import SecurityProjectOutputs, private_outputs
 
 # cloud → (module, security project class, application connection class). Imported lazily so
@@ -84,18 +90,7 @@ def panorama_inputs(cfg: StackConfig) -> Any:
         ilb_ip=cfgmod.ilb_ip(cfg),
         trust_ip=trust_ip,
         app_cidrs={key: tuple(app.cidrs) for key, app in sorted(cfg.applications.items())},
-        clusters=tuple(
-            profiles.ClusterEntry(
-                name=cfg.panorama_cluster_name(key),
-                api_server=cluster.api_server,
-                cluster_type=cluster.type,
-                pod_cidr=cluster.pod_cidr,
-                service_cidr=cluster.service_cidr,
-                label_filter=cluster.label_filter,
-                label_selector=cluster.label_selector,
-            )
-            for key, cluster in sorted(cfg.clusters.items())
-        ),
+        clusters=cluster_entries(cfg),
         monitoring_interval=next((c.monitoring_interval for c in cfg.clusters.values()), 30),
         health_check_ranges=tuple(health),
         health_check_service=network.HEALTH_CHECK_SERVICES[
@@ -123,15 +118,78 @@ def panorama_inputs(cfg: StackConfig) -> Any:
     )
 
 
+def cluster_entries(cfg: StackConfig) -> tuple[Any, ...]:
+    """The stack's clusters as the Panorama Kubernetes plugin registers them, by key."""
+    from components.panorama import profiles
+
+    return tuple(
+        profiles.ClusterEntry(
+            name=cfg.panorama_cluster_name(key),
+            api_server=cluster.api_server,
+            cluster_type=cluster.type,
+            pod_cidr=cluster.pod_cidr,
+            service_cidr=cluster.service_cidr,
+            label_filter=cluster.label_filter,
+            label_selector=cluster.label_selector,
+        )
+        for key, cluster in sorted(cfg.clusters.items())
+    )
+
+
+def cluster_stack_intent(cfg: StackConfig, security: Mapping[str, Any]) -> Any:
+    """A layered cluster stack's Panorama intent: its clusters in the security stack's plugin.
+
+    Rendered, it also holds the security stack's containers (template, device group); a
+    cluster stack owns only the objects of ``PLUGIN_CLUSTER_KINDS``.
+
+    Args:
+        cfg: the cluster stack's configuration (``airs:securityStack`` set).
+        security: the security stack's outputs (``components/layered.py``), plain.
+    """
+    from components.panorama.intent import PanoramaIntent
+    from components.panorama.profiles import kubernetes_plugin
+
+    device_group = str(security["panoramaDeviceGroup"])
+    return PanoramaIntent(
+        cloud=cfg.cloud,
+        name=cfg.name,
+        template=str(security["panoramaTemplate"]),
+        template_stack=str(security["panoramaTemplateStack"]),
+        device_group=device_group,
+        advanced_routing=False,
+        kubernetes=kubernetes_plugin(
+            cluster_entries(cfg),
+            monitoring_interval=int(security["panoramaMonitoringInterval"]),
+            notify_group=str(security["panoramaNotifyGroup"]),
+            device_group=device_group,
+        ),
+        description=f"{cfg.name}: AIRS clusters of security stack {cfg.security_stack}",
+    )
+
+
+def _endpoint_list(endpoints: list[Any]) -> pulumi.Output[list[dict[str, Any]]]:
+    """Per-zone endpoints as one output: ``[{zone, ip}]`` (empty off AWS)."""
+    zones = [ep.zone for ep in endpoints]
+    return pulumi.Output.all(*[ep.ip for ep in endpoints]).apply(
+        lambda ips: [{"zone": zone, "ip": ip} for zone, ip in zip(zones, ips, strict=True)]
+    )
+
+
 def _load(module: str, attr: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
 class AirsDeployment(pulumi.ComponentResource):
-    """Everything one stack deploys: security project, app connection, Panorama, clusters."""
+    """Everything one stack deploys: security project, app connection, Panorama, clusters.
+
+    A layered cluster stack (``airs:securityStack``) deploys only its clusters and their
+    Kubernetes plugin entries; the rest is its security stack's.
+    """
 
     security: SecurityProjectOutputs
     """The security project's outputs (the common shape on every cloud)."""
+    security_stack: SecurityStack | None
+    """The referenced security stack of a layered cluster stack, else None."""
 
     def __init__(
         self, name: str, cfg: StackConfig, opts: pulumi.ResourceOptions | None = None
@@ -147,7 +205,12 @@ class AirsDeployment(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.security_project: pulumi.ComponentResource | None = None
         self.application: pulumi.ComponentResource | None = None
-        if cfg.cloud == "private":
+        self.security_stack = None
+        self.config = cfg
+        if cfg.security_stack is not None:
+            self.security_stack = read_security_stack(cfg, child)
+            self.security = self.security_stack.security_outputs(cfg.cloud)
+        elif cfg.cloud == "private":
             self.security = private_outputs(cfg)
         else:
             sp_module, sp_class, app_module, app_class = CLOUD_COMPONENTS[cfg.cloud]
@@ -166,11 +229,15 @@ class AirsDeployment(pulumi.ComponentResource):
 
     def _panorama(self, name: str, cfg: StackConfig, child: pulumi.ResourceOptions) -> Any:
         """The Panorama objects of this deployment and the one commit that applies them."""
-        from components.panorama.component import PanoramaConfig
+        from components.panorama.component import PLUGIN_CLUSTER_KINDS, PanoramaConfig
         from components.panorama.intent import LATE_BOUND_RE, credential_key
         from components.panorama.profiles import PUBLIC_LB_ADDRESS, build_intent
 
-        intent = build_intent(panorama_inputs(cfg))
+        if self.security_stack is not None:
+            intent = cluster_stack_intent(cfg, self.security_stack.values)
+        else:
+            intent = build_intent(panorama_inputs(cfg))
+        self.panorama_intent = intent
         late: dict[str, pulumi.Input[str]] = {
             credential_key(cluster.panorama_name): cluster.plugin_credential
             for cluster in self.clusters.values()
@@ -186,7 +253,9 @@ class AirsDeployment(pulumi.ComponentResource):
             late_bound={k: v for k, v in late.items() if k in intent.late_keys()},
             verify_tls=cfg.panorama.verify_tls,
             ca_bundle=cfg.panorama.ca_bundle,
-            push=cfg.panorama.push,
+            # The plugin's entries live on Panorama: the security stack pushes to firewalls.
+            push=cfg.panorama.push and self.security_stack is None,
+            kinds=PLUGIN_CLUSTER_KINDS if self.security_stack is not None else None,
             opts=child,
         )
 
@@ -199,7 +268,10 @@ class AirsDeployment(pulumi.ComponentResource):
             return [EndpointInput(ip=cfg.firewall.trust_ip)]
         if self.security.lb_ip is not None:
             return [EndpointInput(ip=self.security.lb_ip)]
-        per_app = getattr(self.application, "endpoints", {}) or {}
+        if self.security_stack is not None:
+            per_app = self.security_stack.zone_endpoints()
+        else:
+            per_app = getattr(self.application, "endpoints", {}) or {}
         zone_endpoints = per_app.get(cluster.application or "", [])
         wanted = set(cluster.zones)
         return [
@@ -222,8 +294,19 @@ class AirsDeployment(pulumi.ComponentResource):
         )
 
     def exports(self) -> dict[str, Any]:
-        """Stack outputs: the security project's common shape plus per-cluster release state."""
-        out: dict[str, Any] = dict(self.security.as_exports())
+        """Stack outputs: the security project's common shape plus per-cluster release state.
+
+        A stack with a security project also exports what layered cluster stacks read
+        (``components.layered.SECURITY_STACK_OUTPUTS``); a cluster stack exports the name of
+        its security stack instead, so that it is never mistaken for one.
+        """
+        cfg = self.config
+        out: dict[str, Any] = {"cloud": cfg.cloud}
+        if self.security_stack is not None:
+            out["securityStack"] = self.security_stack.name
+        else:
+            out.update(self.security.as_exports())
+            out.update(self._security_stack_exports())
         out["panoramaObjects"] = self.panorama.object_count
         out["panoramaCommit"] = self.panorama.commit_id
         if self.clusters:
@@ -231,8 +314,33 @@ class AirsDeployment(pulumi.ComponentResource):
                 key: {
                     "platform": c.platform,
                     "panoramaName": c.panorama_name,
+                    "clusterId": cfg.clusters[key].cluster_id,
                     "release": c.release.name,
                 }
                 for key, c in self.clusters.items()
+            }
+        return out
+
+    def _security_stack_exports(self) -> dict[str, Any]:
+        """Panorama names and application networks, for cluster stacks that reference this one."""
+        cfg, intent = self.config, self.panorama_intent
+        assert intent.kubernetes is not None
+        out: dict[str, Any] = {
+            "panoramaHostname": cfg.panorama.hostname,
+            "panoramaTemplate": intent.template,
+            "panoramaTemplateStack": intent.template_stack,
+            "panoramaDeviceGroup": intent.device_group,
+            "panoramaNotifyGroup": intent.kubernetes.notify_group,
+            "panoramaMonitoringInterval": intent.kubernetes.monitoring_interval,
+        }
+        if cfg.applications:
+            endpoints = getattr(self.application, "endpoints", {}) or {}
+            out["applications"] = {
+                key: {
+                    "cidrs": list(app.cidrs),
+                    "protection": app.protection,
+                    "endpoints": _endpoint_list(endpoints.get(key, [])),
+                }
+                for key, app in sorted(cfg.applications.items())
             }
         return out

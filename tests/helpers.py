@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from components.cli import stackfile
+from components.cli import stack_outputs, stackfile
 from components.cli.engine import ProgramRun, run_program
 from components.cli.mocks import Registration, is_secret, unwrap
 
@@ -21,8 +21,15 @@ def load_example(stack: str) -> stackfile.StackSettings:
 
 
 def plan_example(stack: str) -> ProgramRun:
-    """Run the program for an example stack under the mock engine."""
-    return run_program(load_example(stack))
+    """Run the program for an example stack under the mock engine.
+
+    A layered cluster stack (``airs:securityStack``) reads the outputs of its security
+    stack's offline plan, as ``airs plan --stack-outputs`` would.
+    """
+    settings = load_example(stack)
+    reference = settings.config.get("airs:securityStack")
+    outputs = [stack_outputs.from_run(plan_example(reference))] if reference else []
+    return run_program(settings, stack_outputs=outputs)
 
 
 def settings_from(

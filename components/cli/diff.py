@@ -155,12 +155,25 @@ def resources_of_run(
     return out
 
 
+def file_kind(doc: Any) -> str:
+    """``export`` (``pulumi stack export``) or ``plan`` (``airs plan --json``).
+
+    Raises:
+        ValueError: the document is neither.
+    """
+    if isinstance(doc, Mapping) and isinstance(doc.get("deployment"), Mapping):
+        return "export"
+    if isinstance(doc, Mapping) and isinstance(doc.get("resources"), list):
+        return "plan"
+    raise ValueError("not a saved `airs plan --json` nor a `pulumi stack export` file")
+
+
 def resources_of_file(doc: Mapping[str, Any]) -> tuple[str, list[Resource]]:
     """Resources of a saved plan (``airs plan --json``) or of ``pulumi stack export``.
 
     Returns the kind of file (``plan`` or ``export``) and its resources.
     """
-    if "deployment" in doc:
+    if file_kind(doc) == "export":
         raw = (doc.get("deployment") or {}).get("resources") or []
         out = []
         for res in raw:
@@ -178,18 +191,16 @@ def resources_of_file(doc: Mapping[str, Any]) -> tuple[str, list[Resource]]:
                 )
             )
         return "export", out
-    if "resources" in doc:
-        return "plan", [
-            Resource(
-                urn=str(r.get("engineUrn") or r["urn"]),
-                type=str(r["type"]),
-                name=str(r["name"]),
-                inputs=normalise(r.get("inputs") or {}) if r.get("custom", True) else {},
-            )
-            for r in doc["resources"]
-            if not r.get("read")
-        ]
-    raise ValueError("not a saved `airs plan --json` nor a `pulumi stack export` file")
+    return "plan", [
+        Resource(
+            urn=str(r.get("engineUrn") or r["urn"]),
+            type=str(r["type"]),
+            name=str(r["name"]),
+            inputs=normalise(r.get("inputs") or {}) if r.get("custom", True) else {},
+        )
+        for r in doc["resources"]
+        if not r.get("read")
+    ]
 
 
 def property_changes(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any]]:

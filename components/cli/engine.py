@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.runtime import settings as runtime_settings
@@ -15,6 +15,9 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components.cli.mocks import AirsMocks, RecordingMonitor, Registration
 from components.cli.stackfile import StackSettings
+
+if TYPE_CHECKING:
+    from components.cli.stack_outputs import StackOutputs
 
 
 @dataclass
@@ -59,18 +62,20 @@ def run_program(
     *,
     project: str = "airs",
     program: Callable[[], None] = _program,
+    stack_outputs: Sequence[StackOutputs] = (),
 ) -> ProgramRun:
     """Run ``program`` (by default the same ``main`` as ``__main__.py``) with mocks.
 
     Each call gets a fresh event loop and fresh runtime state, so runs do not leak into
-    each other. Exceptions from the program propagate unchanged.
+    each other. Exceptions from the program propagate unchanged. ``stack_outputs`` answer
+    the program's stack references (a layered cluster stack's ``airs:securityStack``).
     """
     # Outputs used in f-strings must be an error, never a silent warning text.
     os.environ.setdefault("PULUMI_ERROR_OUTPUT_STRING", "true")
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        mocks = AirsMocks()
+        mocks = AirsMocks(stack_outputs)
         monitor = RecordingMonitor(mocks)
         runtime_settings.reset_options(project=project, stack=settings.stack, preview=False)
         pulumi.runtime.set_all_config(dict(settings.config), list(settings.secret_keys))

@@ -8,19 +8,28 @@ only when a resource of that provider appears (a GCP plan never loads the AWS mo
 
 ``RecordingMonitor`` keeps what the engine would see: every registration with its parent,
 type, name and inputs (secrets still wrapped), for the plan tree and ``--json``.
+
+A ``pulumi.StackReference`` (layered stacks, ``airs:securityStack``) is answered from the
+stack outputs the run was given (``--stack-outputs``), secret outputs as secrets.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+
+if TYPE_CHECKING:
+    from components.cli.stack_outputs import StackOutputs
+
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 # Token prefix → module under components.cli.mock_clouds.
 _CLOUD_MODULES = {
@@ -50,14 +59,21 @@ def _cloud_module(token: str) -> ModuleType | None:
 class AirsMocks(pulumi.runtime.Mocks):
     """Realistic computed outputs for every resource type the program registers."""
 
-    def __init__(self) -> None:
-        """Start with no recorded invokes."""
+    def __init__(self, stack_outputs: Sequence[StackOutputs] = ()) -> None:
+        """Start with no recorded invokes.
+
+        Args:
+            stack_outputs: outputs of the stacks a ``StackReference`` may name.
+        """
         self.invokes: list[tuple[str, dict[str, Any]]] = []
+        self.stack_outputs = list(stack_outputs)
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         """Answer one registration: the inputs plus what the cloud would compute."""
         if args.custom is False:  # components have no state; reads leave `custom` unset
             return None, {}
+        if args.typ == STACK_REFERENCE:
+            return self._stack_reference(str(args.inputs.get("name") or args.resource_id))
         state = dict(args.inputs)
         resource_id = f"{args.name}-{stable_hex(args.typ, args.name)}"
         module = _cloud_module(args.typ)
@@ -65,6 +81,28 @@ class AirsMocks(pulumi.runtime.Mocks):
             resource_id, extra = module.new_resource(args, resource_id)
             state.update(extra)
         return resource_id, state
+
+    def _stack_reference(self, reference: str) -> tuple[str, dict[str, Any]]:
+        """What the engine reads for a stack reference: outputs, and which are secret."""
+        from components.cli.stack_outputs import find
+
+        found = find(self.stack_outputs, reference, pulumi.get_project())
+        if found is None:
+            given = ", ".join(f"{o.project}/{o.stack}" for o in self.stack_outputs) or "none"
+            raise LookupError(
+                f"no stack outputs for the StackReference {reference!r} (given: {given})"
+            )
+        outputs = {
+            # The engine marks a secret output inside `outputs` and lists it by name.
+            key: rpc.wrap_rpc_secret(value) if key in found.secret_names else value
+            for key, value in found.values.items()
+        }
+        state = {
+            "name": reference,
+            "outputs": outputs,
+            "secretOutputNames": sorted(found.secret_names & set(found.values)),
+        }
+        return reference, state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         """Answer one invoke (look-up)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import pulumi
@@ -83,6 +83,18 @@ class PanoramaCommit(pulumi.dynamic.Resource, module="panorama", name="Commit"):
         )
 
 
+# What a layered cluster stack owns in Panorama: its clusters' plugin entries.
+PLUGIN_CLUSTER_KINDS: frozenset[str] = frozenset({"k8s-cluster", "k8s-monitoring"})
+
+
+def owned_objects(
+    intent: PanoramaIntent, kinds: Collection[str] | None = None
+) -> list[RenderedObject]:
+    """The rendered objects a config owns: all of ``intent``'s, or those of ``kinds``."""
+    objects = render_intent(intent)
+    return objects if kinds is None else [o for o in objects if o.kind in kinds]
+
+
 def resource_name(prefix: str, obj: RenderedObject) -> str:
     """Stable Pulumi name of an object's resource (``/`` is not kept in names)."""
     return f"{prefix}-{obj.kind}-" + re.sub(r"[^A-Za-z0-9._-]", "_", obj.name)
@@ -107,6 +119,7 @@ class PanoramaConfig(pulumi.ComponentResource):
         verify_tls: bool = True,
         ca_bundle: str | None = None,
         push: bool = True,
+        kinds: Collection[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
         settings: ProviderSettings | None = None,
     ) -> None:
@@ -121,11 +134,15 @@ class PanoramaConfig(pulumi.ComponentResource):
             verify_tls: verify Panorama's certificate (turning it off is logged).
             ca_bundle: CA bundle file to verify it with; default the system store.
             push: push the committed config to the template stack and device group.
+            kinds: own (create, update, delete) only the rendered objects of these kinds; a
+                layered cluster stack owns its clusters' plugin entries
+                (:data:`PLUGIN_CLUSTER_KINDS`), never the security stack's template,
+                device group or rules. Default: every object of ``intent``.
             opts: resource options.
             settings: timeouts and retries of the providers (defaults suit production).
         """
         super().__init__("airs:index:PanoramaConfig", name, None, opts)
-        objects = render_intent(intent)
+        objects = owned_objects(intent, kinds)
         late = dict(late_bound or {})
         missing = sorted(intent.late_keys() - late.keys())
         if missing:

@@ -206,26 +206,52 @@ def _protected_sources(inputs: PanoramaInputs) -> tuple[str, ...]:
     return tuple(cidrs) or ("any",)
 
 
+def notify_group_name(name: str) -> str:
+    """The Kubernetes plugin notify group of deployment ``name`` (it names the device group)."""
+    return route_name(name, "notify")
+
+
+def kubernetes_plugin(
+    clusters: tuple[ClusterEntry, ...],
+    *,
+    monitoring_interval: int,
+    notify_group: str,
+    device_group: str,
+) -> KubernetesPlugin:
+    """The Kubernetes plugin set-up: ``clusters`` registered, their tags sent to ``device_group``.
+
+    Each cluster's credential is late-bound (the cluster's ``pan-plugin-user`` token).
+    """
+    return KubernetesPlugin(
+        clusters=tuple(
+            KubernetesCluster(
+                name=c.name,
+                api_server=c.api_server,
+                cluster_type=_CLUSTER_TYPE_ALIASES.get(c.cluster_type, c.cluster_type),
+                credential=late_bound(credential_key(c.name)),
+                label_filter=c.label_filter,
+                label_selector=c.label_selector,
+            )
+            for c in clusters
+        ),
+        monitoring_interval=monitoring_interval,
+        notify_group=notify_group,
+        device_group=device_group,
+    )
+
+
 def _base(inputs: PanoramaInputs, decrypt_to: tuple[str, ...]) -> PanoramaIntent:
-    """Objects every cloud shares: profile, AI profile group, decryption, k8s plugin."""
-    kubernetes = None
-    if inputs.clusters:
-        kubernetes = KubernetesPlugin(
-            clusters=tuple(
-                KubernetesCluster(
-                    name=c.name,
-                    api_server=c.api_server,
-                    cluster_type=_CLUSTER_TYPE_ALIASES.get(c.cluster_type, c.cluster_type),
-                    credential=late_bound(credential_key(c.name)),
-                    label_filter=c.label_filter,
-                    label_selector=c.label_selector,
-                )
-                for c in inputs.clusters
-            ),
-            monitoring_interval=inputs.monitoring_interval,
-            notify_group=route_name(inputs.name, "notify"),
-            device_group=inputs.device_group,
-        )
+    """Objects every cloud shares: profile, AI profile group, decryption, k8s plugin.
+
+    The plugin's general settings and notify group exist even without clusters of this
+    stack: layered cluster stacks register their clusters into them.
+    """
+    kubernetes = kubernetes_plugin(
+        inputs.clusters,
+        monitoring_interval=inputs.monitoring_interval,
+        notify_group=notify_group_name(inputs.name),
+        device_group=inputs.device_group,
+    )
     base = PanoramaIntent(
         cloud=inputs.cloud,
         name=inputs.name,
