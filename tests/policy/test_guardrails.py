@@ -1,0 +1,301 @@
+"""Each guardrail: quiet on what the program really plans, firing on one edit of it."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from components import guardrails as g
+from components.guardrails import PlannedResource
+from tests.policy.conftest import DELETE, edited, find
+
+MGMT = {
+    "gcp-dev": (g.GCP_FIREWALL, "-allow-mgmt"),
+    "azure-dev": (g.AZURE_NSG, "-mgmt-nsg"),
+    "aws-dev": (g.AWS_SECURITY_GROUP, "-mgmt-sg"),
+}
+TRUST = {
+    "gcp-dev": (g.GCP_FIREWALL, "-allow-trust"),
+    "azure-dev": (g.AZURE_NSG, "-trust-nsg"),
+    "aws-dev": (g.AWS_SECURITY_GROUP, "-data-sg"),
+}
+
+
+# ------------------------------------------------------------------ 1. management exposure
+
+
+@pytest.mark.parametrize("stack", sorted(MGMT))
+def test_mgmt_quiet_on_the_plan(planned: dict[str, list[PlannedResource]], stack: str) -> None:
+    res = find(planned[stack], *MGMT[stack])
+    assert g.security_role(res) == "mgmt"
+    assert g.check_mgmt_not_open(res) == []
+
+
+@pytest.mark.parametrize(
+    ("stack", "path", "value"),
+    [
+        ("gcp-dev", ("sourceRanges",), ["198.51.100.0/24", "0.0.0.0/0"]),
+        ("azure-dev", ("securityRules", 0, "sourceAddressPrefix"), "Internet"),
+        ("aws-dev", ("ingress", 1, "cidrBlocks"), ["0.0.0.0/0"]),
+        ("aws-dev", ("ingress", 0, "ipv6CidrBlocks"), ["::/0"]),
+    ],
+)
+def test_mgmt_fires_when_open(
+    planned: dict[str, list[PlannedResource]], stack: str, path: tuple[Any, ...], value: object
+) -> None:
+    res = edited(find(planned[stack], *MGMT[stack]), path, value)
+    messages = g.check_mgmt_not_open(res)
+    assert len(messages) == 1
+    assert "mgmtAllowedCidrs" in messages[0]
+
+
+def test_mgmt_ignores_the_untrust_rule_and_deny_rules(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    # Untrust legitimately admits clients from anywhere; the mgmt NSG's last rule denies "*".
+    untrust = find(planned["gcp-dev"], g.GCP_FIREWALL, "-allow-untrust")
+    assert g.check_mgmt_not_open(edited(untrust, ("sourceRanges",), ["0.0.0.0/0"])) == []
+    nsg = find(planned["azure-dev"], *MGMT["azure-dev"])
+    deny = [r for r in nsg.props["securityRules"] if r["access"] == "Deny"]
+    assert [r["sourceAddressPrefix"] for r in deny] == ["*"]
+
+
+def test_mgmt_rule_found_by_its_vpc_when_renamed(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    res = find(planned["gcp-dev"], *MGMT["gcp-dev"])
+    res = edited(edited(res, ("name",), "custom-admin-rule"), ("sourceRanges",), ["0.0.0.0/0"])
+    assert len(g.check_mgmt_not_open(res)) == 1
+
+
+# ------------------------------------------------------------------ 2. health checks on trust
+
+
+@pytest.mark.parametrize("stack", sorted(TRUST))
+def test_trust_quiet_on_the_plan(planned: dict[str, list[PlannedResource]], stack: str) -> None:
+    res = find(planned[stack], *TRUST[stack])
+    assert g.security_role(res) == "trust"
+    assert g.check_trust_admits_health_checks(res) == []
+
+
+def test_trust_fires_without_a_gcp_health_check_range(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    res = find(planned["gcp-dev"], *TRUST["gcp-dev"])
+    sources = [s for s in res.props["sourceRanges"] if s != "130.211.0.0/22"]
+    messages = g.check_trust_admits_health_checks(edited(res, ("sourceRanges",), sources))
+    assert len(messages) == 1
+    assert "130.211.0.0/22" in messages[0]
+    assert "35.191.0.0/16" not in messages[0]
+
+
+def test_trust_fires_without_the_azure_probe_rule(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    res = find(planned["azure-dev"], *TRUST["azure-dev"])
+    rules = [r for r in res.props["securityRules"] if r["name"] != "allow-azure-lb-probe"]
+    assert len(rules) == len(res.props["securityRules"]) - 1
+    messages = g.check_trust_admits_health_checks(edited(res, ("securityRules",), rules))
+    assert len(messages) == 1
+    assert "AzureLoadBalancer" in messages[0]
+
+
+def test_trust_azure_probe_by_address(planned: dict[str, list[PlannedResource]]) -> None:
+    res = find(planned["azure-dev"], *TRUST["azure-dev"])
+    res = edited(res, ("securityRules", 0, "sourceAddressPrefix"), "168.63.129.16/32")
+    assert g.check_trust_admits_health_checks(res) == []
+
+
+def test_trust_fires_without_the_gwlb_health_check_rule(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    res = find(planned["aws-dev"], *TRUST["aws-dev"])
+    geneve = [r for r in res.props["ingress"] if r["protocol"] == "udp"]
+    messages = g.check_trust_admits_health_checks(edited(res, ("ingress",), geneve))
+    assert len(messages) == len(geneve[0]["cidrBlocks"]) == 2  # one per GWLB subnet
+
+
+# ------------------------------------------------------------------ 3. secrets
+
+
+@pytest.mark.parametrize("stack", ["gcp-dev", "azure-dev", "aws-dev", "rancher-prod"])
+def test_secrets_quiet_on_the_plan(planned: dict[str, list[PlannedResource]], stack: str) -> None:
+    checked = [(r, path) for r in planned[stack] for path, _ in g.sensitive_values(r)]
+    kinds = {r.type for r, _ in checked}
+    # Every stack has kubeconfigs and plugin credentials; public clouds a bootstrap value.
+    assert {"pulumi:providers:kubernetes", g.PANORAMA_OBJECT, g.PANORAMA_COMMIT} <= kinds
+    assert all(g.check_secrets(r) == [] for r in planned[stack])
+
+
+@pytest.mark.parametrize(
+    ("stack", "type_", "suffix", "what"),
+    [
+        ("gcp-dev", "gcp:compute/instanceTemplate:InstanceTemplate", "", "vm-auth-key"),
+        ("azure-dev", "azure-native:compute:VirtualMachineScaleSet", "", "custom data"),
+        ("aws-dev", "aws:ec2/launchTemplate:LaunchTemplate", "", "user data"),
+        ("rancher-prod", "pulumi:providers:kubernetes", "-apps-k8s", "kubeconfig"),
+        ("rancher-prod", g.PANORAMA_COMMIT, "", "plugin credential"),
+    ],
+)
+def test_secrets_fire_when_plaintext(
+    planned: dict[str, list[PlannedResource]], stack: str, type_: str, suffix: str, what: str
+) -> None:
+    res = find(planned[stack], type_, suffix)
+    assert g.check_secrets(res) == []
+    plaintext = dataclasses.replace(res, secret_paths=frozenset())
+    messages = g.check_secrets(plaintext)
+    assert messages
+    assert all("is not a Pulumi secret" in m for m in messages)
+    assert any(what in m for m in messages)
+
+
+def test_secrets_fail_closed_when_not_observed(planned: dict[str, list[PlannedResource]]) -> None:
+    res = find(planned["gcp-dev"], "pulumi:providers:kubernetes")
+    messages = g.check_secrets(dataclasses.replace(res, secret_paths=None))
+    assert messages == [f"kubeconfig (kubeconfig): {g.SECRETS_NOT_OBSERVED}"]
+
+
+def test_secrets_fire_on_an_inline_plugin_credential(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    res = find(planned["gcp-dev"], g.PANORAMA_OBJECT, "-k8s-cluster-gke-dev")
+    field = "cluster-credential-file/service-account-cred"
+    assert res.props["fields"][field].startswith("{{late:")
+    inline = edited(res, ("fields", field), "H4sIAAAAAAAA-inline-token")
+    messages = g.check_secrets(inline)
+    assert len(messages) == 1
+    assert "inline" in messages[0]
+    # The same literal inside secret element and fields is acceptable.
+    assert inline.secret_paths is not None
+    hidden = dataclasses.replace(
+        inline, secret_paths=inline.secret_paths | {("element",), ("fields",)}
+    )
+    assert g.check_secrets(hidden) == []
+
+
+def test_secret_of_a_containing_value_covers_its_parts() -> None:
+    res = PlannedResource(
+        urn="u",
+        type="gcp:compute/instanceTemplate:InstanceTemplate",
+        name="t",
+        props={"metadata": {"vm-auth-key": "k", "tplname": "s"}},
+        secret_paths=frozenset({("metadata",)}),
+    )
+    assert res.is_secret(("metadata", "vm-auth-key"))
+    assert g.check_secrets(res) == []
+
+
+# ------------------------------------------------------------------ 4. Helm release namespace
+
+
+def test_release_quiet_on_the_plan(planned: dict[str, list[PlannedResource]]) -> None:
+    releases = [r for r in planned["rancher-prod"] if r.type == g.HELM_RELEASE]
+    assert len(releases) == 2
+    assert all(g.check_release_namespace(r) == [] for r in releases)
+
+
+@pytest.mark.parametrize("namespace", ["default", "pan-cni", "", DELETE])
+def test_release_fires_outside_kube_system(
+    planned: dict[str, list[PlannedResource]], namespace: object
+) -> None:
+    res = find(planned["gcp-dev"], g.HELM_RELEASE)
+    messages = g.check_release_namespace(edited(res, ("namespace",), namespace))
+    assert len(messages) == 1
+    assert "kube-system" in messages[0]
+
+
+def test_release_namespace_unknown_is_not_judged(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    res = find(planned["gcp-dev"], g.HELM_RELEASE)
+    assert g.check_release_namespace(edited(res, ("namespace",), g.UNKNOWN)) == []
+
+
+# ------------------------------------------------------------------ 5. unique cluster identity
+
+
+def test_identity_quiet_on_two_clusters(planned: dict[str, list[PlannedResource]]) -> None:
+    found = g.cluster_identities(planned["rancher-prod"])
+    assert sorted(v for w, v, _ in found if w == "clusterId") == [91, 92]
+    assert sorted(v for w, v, _ in found if w == "panoramaName") == ["rke-prod-a", "rke-prod-b"]
+    assert g.check_cluster_identity(planned["rancher-prod"]) == []
+
+
+def test_identity_fires_on_a_shared_cluster_id(planned: dict[str, list[PlannedResource]]) -> None:
+    resources = list(planned["rancher-prod"])
+    a, b = (r for r in resources if r.type == g.HELM_RELEASE)
+    resources[resources.index(b)] = edited(
+        b, ("values", "clusterid"), a.props["values"]["clusterid"]
+    )
+    found = g.check_cluster_identity(resources)
+    assert sorted(urn for urn, _ in found) == sorted([a.urn, b.urn])
+    assert all("clusterId" in m for _, m in found)
+
+
+def test_identity_fires_on_a_shared_panorama_name(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    resources = list(planned["rancher-prod"])
+    a, b = (
+        r for r in resources if r.type == g.PANORAMA_OBJECT and r.props["kind"] == "k8s-cluster"
+    )
+    resources[resources.index(b)] = edited(b, ("name",), a.props["name"])
+    found = g.check_cluster_identity(resources)
+    assert sorted(urn for urn, _ in found) == sorted([a.urn, b.urn])
+    assert all(f"panoramaName {a.props['name']}" in m for _, m in found)
+
+
+# ------------------------------------------------------------------ 6. Panorama commit
+
+
+def test_commit_quiet_on_the_plan(planned: dict[str, list[PlannedResource]]) -> None:
+    objects = [r for r in planned["azure-dev"] if r.type == g.PANORAMA_OBJECT]
+    assert len(objects) > 10
+    assert g.check_panorama_committed(planned["azure-dev"]) == []
+
+
+def test_commit_fires_for_an_object_the_commit_does_not_depend_on(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    resources = list(planned["azure-dev"])
+    commit = find(resources, g.PANORAMA_COMMIT)
+    orphan = next(r for r in resources if r.type == g.PANORAMA_OBJECT)
+    resources[resources.index(commit)] = dataclasses.replace(
+        commit, dependencies=commit.dependencies - {orphan.urn}
+    )
+    found = g.check_panorama_committed(resources)
+    assert [urn for urn, _ in found] == [orphan.urn]
+    assert "no PanoramaCommit" in found[0][1]
+
+
+def test_commit_fires_when_there_is_no_commit(planned: dict[str, list[PlannedResource]]) -> None:
+    resources = [r for r in planned["gcp-dev"] if r.type != g.PANORAMA_COMMIT]
+    objects = [r.urn for r in resources if r.type == g.PANORAMA_OBJECT]
+    assert [u for u, _ in g.check_panorama_committed(resources)] == objects
+
+
+def test_commit_on_another_panorama_does_not_count(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    resources = list(planned["gcp-dev"])
+    commit = find(resources, g.PANORAMA_COMMIT)
+    resources[resources.index(commit)] = edited(commit, ("hostname",), "192.0.2.99")
+    assert len(g.check_panorama_committed(resources)) == sum(
+        r.type == g.PANORAMA_OBJECT for r in resources
+    )
+
+
+# ------------------------------------------------------------------ all together
+
+
+@pytest.mark.parametrize("stack", ["gcp-dev", "azure-dev", "aws-dev", "rancher-prod"])
+def test_evaluate_quiet_on_the_plan(planned: dict[str, list[PlannedResource]], stack: str) -> None:
+    assert g.evaluate(planned[stack]) == []
+
+
+def test_guardrail_names_are_unique_and_each_has_one_check() -> None:
+    names = [x.name for x in g.GUARDRAILS]
+    assert len(set(names)) == len(names) == 6
+    assert all((x.resource_check is None) != (x.stack_check is None) for x in g.GUARDRAILS)
