@@ -279,6 +279,14 @@ class AzureFirewall(Model):
 
 AzureZone = Annotated[Literal["1", "2", "3"], BeforeValidator(_zone_str)]
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Azure resource ids are case-insensitive; the subscription segment is a GUID.
+AZURE_VNET_ID = re.compile(
+    r"^/subscriptions/(?P<sub>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+    r"/resourceGroups/(?P<rg>[-\w._()]+)/providers/Microsoft\.Network"
+    r"/virtualNetworks/(?P<vnet>[-\w.]+)$",
+    re.IGNORECASE,
+)
+AZURE_SUBNET_ID = re.compile(r"^(?P<vnet_id>.+)/subnets/(?P<subnet>[-\w.]+)$", re.IGNORECASE)
 
 
 class AzureSecurityProject(Model):
@@ -489,6 +497,15 @@ class StackConfig:
     panorama_api_key: SecretStr | None
     panorama_password: SecretStr | None
     security_stack: str | None = None
+    """``airs:securityStack``: the stack that owns the security project (layered stacks).
+
+    Set on a *cluster stack*: it then creates no security project, no application
+    connection and no Panorama base configuration, and reads what its clusters need (trust
+    CIDR, load balancer IP or per-zone endpoints, Panorama device group and notify group)
+    from that stack's outputs through a ``pulumi.StackReference`` (see
+    ``components/layered.py``). A plain stack name (``gcp-security-dev``) refers to a stack
+    of this project; ``<organization>/<project>/<stack>`` to any stack of the backend.
+    """
 
     @property
     def template(self) -> str:
@@ -514,8 +531,15 @@ class StackConfig:
 OBJECT_KEYS = ("securityProject", "firewall", "applications", "panorama", "clusters")
 SCALAR_KEYS = ("cloud", "name", "panoramaApiKey", "panoramaPassword", "securityStack")
 KNOWN_KEYS = OBJECT_KEYS + SCALAR_KEYS
+SECRET_KEYS = ("panoramaApiKey", "panoramaPassword")
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,18}$")
 MAP_KEY = re.compile(r"^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$")
+# Pulumi stack (and project, organization) names: letters, digits, '-', '_' and '.'.
+_STACK_PART = r"[A-Za-z0-9_.-]+"
+STACK_REFERENCE = re.compile(rf"^({_STACK_PART}|{_STACK_PART}/{_STACK_PART}/{_STACK_PART})$")
+# What a cluster stack may say about Panorama: where it is and how to reach it. The template,
+# device group, rules and pushes are the security stack's.
+CLUSTER_STACK_PANORAMA_FIELDS = frozenset({"hostname", "username", "verify_tls", "ca_bundle"})
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -596,9 +620,14 @@ def _validate_model(model: type[M], raw: Any, key: str, problems: list[ConfigPro
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
+            # A refused map key (e.g. a namespace under `protect`) is located as
+            # (..., key, "[key]"): the offending value is the key itself.
+            is_map_key = len(loc) >= 2 and loc[-1] == "[key]"
+            if is_map_key:
+                loc = loc[:-1]
             path = _loc_path(key, loc)
             etype = err["type"]
-            value = _lookup(raw, loc)
+            value = loc[-1] if is_map_key else _lookup(raw, loc)
             if etype == "missing":
                 shown = MISSING
             elif _is_secret_field(model, loc):
@@ -609,6 +638,9 @@ def _validate_model(model: type[M], raw: Any, key: str, problems: list[ConfigPro
                 allowed = _allowed_keys(model, loc[:-1])
                 close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
                 rule = "unknown key" + (f" (did you mean `{close[0]}`?)" if close else "")
+                # A mistyped secret field (`authkey`, `kubeConfig`) still holds the secret.
+                if close and _is_secret_field(model, (*loc[:-1], close[0])):
+                    shown = SECRET_SHOWN
             elif etype == "literal_error":
                 expected = err.get("ctx", {}).get("expected", "")
                 rule = f"must be one of {expected}"
@@ -666,7 +698,13 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
         if key not in KNOWN_KEYS:
             close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
             hint = f" (did you mean `airs:{close[0]}`?)" if close else ""
-            problems.append(ConfigProblem(key, show(_redact(raw[key])), f"unknown key{hint}"))
+            # A mistyped secret key still holds a secret (even one set in plaintext by
+            # mistake): never echo it. Objects arrive as JSON text; redact inside them.
+            if key in secret_keys or (close and close[0] in SECRET_KEYS):
+                shown = SECRET_SHOWN
+            else:
+                shown = show(_redact(_json_or_text(raw[key])))
+            problems.append(ConfigProblem(key, shown, f"unknown key{hint}"))
     values: dict[str, Any] = {k: raw.get(k) for k in KNOWN_KEYS}
     for key in OBJECT_KEYS:
         values[key] = _decode_object(key, values[key], problems)
@@ -693,12 +731,29 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
             )
         )
         name = None
+    security_stack = _security_stack(values, cloud, problems)
+    layered = values["securityStack"] is not None
 
     security_project: Any = None
     if cloud in PUBLIC_CLOUDS:
         if values["securityProject"] is None:
+            if not layered:
+                problems.append(
+                    ConfigProblem(
+                        "securityProject",
+                        MISSING,
+                        f"is required when airs:cloud is {cloud} (or set airs:securityStack "
+                        "to use the security project of another stack)",
+                    )
+                )
+        elif layered:
             problems.append(
-                ConfigProblem("securityProject", MISSING, f"is required when airs:cloud is {cloud}")
+                ConfigProblem(
+                    "securityProject",
+                    show(_redact(values["securityProject"])),
+                    f"must not be set with airs:securityStack ({show(values['securityStack'])}): "
+                    "that stack owns the security project",
+                )
             )
         else:
             security_project = _validate_model(
@@ -738,13 +793,15 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
 
     applications = _validate_map(Application, values["applications"], "applications", problems)
     clusters = _validate_map(Cluster, values["clusters"], "clusters", problems)
+    if layered:
+        _layered_problems(values, panorama, problems)
 
     api_key = _secret_scalar(values, "panoramaApiKey", secret_keys, problems)
     password = _secret_scalar(values, "panoramaPassword", secret_keys, problems)
-    security_stack = values["securityStack"]
 
     if panorama is not None:
-        if api_key is None and password is None:
+        # A credential given in plaintext is reported as such, not as missing.
+        if values["panoramaApiKey"] is None and values["panoramaPassword"] is None:
             problems.append(
                 ConfigProblem(
                     "panoramaApiKey",
@@ -796,6 +853,85 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
         if not problems:
             return cfg
     raise ConfigError(problems)
+
+
+def _security_stack(
+    values: Mapping[str, Any], cloud: str | None, problems: list[ConfigProblem]
+) -> str | None:
+    """``airs:securityStack``, validated: a stack name or ``<organization>/<project>/<stack>``."""
+    value = values["securityStack"]
+    if value is None:
+        return None
+    if not isinstance(value, str) or not STACK_REFERENCE.match(value):
+        problems.append(
+            ConfigProblem(
+                "securityStack",
+                show(value),
+                "must be a stack name (letters, digits, '-', '_' or '.', e.g. gcp-security-dev) "
+                "or a fully qualified <organization>/<project>/<stack>",
+            )
+        )
+        return None
+    if cloud == "private":
+        problems.append(
+            ConfigProblem(
+                "securityStack",
+                value,
+                "is only for airs:cloud gcp, azure or aws: a private cloud's firewall is "
+                "given by airs:firewall",
+            )
+        )
+        return None
+    return value
+
+
+def _layered_problems(
+    values: Mapping[str, Any], panorama: Panorama | None, problems: list[ConfigProblem]
+) -> None:
+    """What a cluster stack (``airs:securityStack`` set) must not say, or must say."""
+    reference = show(values["securityStack"])
+    if values["applications"] is not None:
+        problems.append(
+            ConfigProblem(
+                "applications",
+                show(values["applications"]),
+                f"must not be set with airs:securityStack ({reference}): the security stack "
+                "connects the application networks (list them, with the clusters' node, pod "
+                "and service ranges, in its airs:applications)",
+            )
+        )
+    if values["clusters"] is None:
+        problems.append(
+            ConfigProblem(
+                "clusters",
+                MISSING,
+                f"is required with airs:securityStack ({reference}): a cluster stack deploys "
+                "clusters",
+            )
+        )
+    if panorama is None:
+        return
+    for field_name in sorted(panorama.model_fields_set - CLUSTER_STACK_PANORAMA_FIELDS):
+        alias = Panorama.model_fields[field_name].alias or field_name
+        problems.append(
+            ConfigProblem(
+                f"panorama.{alias}",
+                show(_lookup(values["panorama"], (alias,))),
+                f"must not be set with airs:securityStack ({reference}): the security stack "
+                "owns Panorama's template, device group, rules and pushes; a cluster stack "
+                "sets only hostname, username, verifyTls and caBundle",
+            )
+        )
+
+
+def _json_or_text(value: Any) -> Any:
+    """A JSON object or list given as text, decoded; anything else unchanged."""
+    if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
 
 
 def _redact(value: Any) -> Any:
@@ -1098,6 +1234,9 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
                         "must lie inside one of the application's cidrs",
                     )
 
+    if cfg.cloud == "azure":
+        _azure_application_checks(cfg, add)
+
     # --- clusters
     allowed_types = CLUSTER_TYPES_BY_CLOUD[cfg.cloud]
     seen_ids: dict[int, str] = {}
@@ -1134,7 +1273,12 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
             )
         if cluster.kubeconfig is None and not cluster.context:
             add(f"{base}.kubeconfig", None, "give a kubeconfig (secret) or a context")
-        if cluster.application is not None and cluster.application not in cfg.applications:
+        # A cluster stack's applications are its security stack's (checked against its outputs).
+        if (
+            cluster.application is not None
+            and cluster.application not in cfg.applications
+            and cfg.security_stack is None
+        ):
             add(
                 f"{base}.application",
                 cluster.application,
@@ -1203,6 +1347,53 @@ def _check_ilb(cfg: StackConfig, add: Callable[[str, Any, str], None]) -> None:
         add("securityProject.ilbIp", sp.ilb_ip, f"is reserved in the trust subnet {trust}")
 
 
+def _azure_application_checks(cfg: StackConfig, add: Callable[[str, Any, str], None]) -> None:
+    """Application VNet ids, their subnets, and one application per VNet."""
+    # The security VNet's peering to an application is named `<name>-to-<VNet name>`, so
+    # two applications whose VNets share a name (even in other resource groups) collide.
+    seen_names: dict[str, str] = {}
+    for app_key, app in cfg.applications.items():
+        base = f"applications.{app_key}"
+        vnet = AZURE_VNET_ID.match(app.network.rstrip("/")) if app.network else None
+        if app.network and vnet is None:
+            add(
+                f"{base}.network",
+                app.network,
+                "must be an Azure VNet resource id: /subscriptions/<subscription id>"
+                "/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>",
+            )
+        if vnet is not None:
+            name = vnet["vnet"].lower()
+            if name in seen_names:
+                other = seen_names[name]
+                same = (cfg.applications[other].network or "").rstrip("/").lower()
+                add(
+                    f"{base}.network",
+                    app.network,
+                    f"must be unique (airs:applications.{other} uses it too)"
+                    if same == vnet.group(0).lower()
+                    else f"VNet name {vnet['vnet']} is also the name of airs:applications.{other}"
+                    "'s VNet: the security VNet's peerings are named after the VNets, so "
+                    "their names must be unique",
+                )
+            seen_names.setdefault(name, app_key)
+        listed: set[str] = set()
+        for i, subnet in enumerate(app.subnets):
+            key = f"{base}.subnets[{i}]"
+            found = AZURE_SUBNET_ID.match(subnet.rstrip("/"))
+            if found is None:
+                add(
+                    key,
+                    subnet,
+                    "must be an Azure subnet resource id: <VNet resource id>/subnets/<name>",
+                )
+            elif vnet is not None and found["vnet_id"].lower() != vnet.group(0).lower():
+                add(key, subnet, f"is not a subnet of airs:{base}.network")
+            elif subnet.rstrip("/").lower() in listed:
+                add(key, subnet, "is listed twice")
+            listed.add(subnet.rstrip("/").lower())
+
+
 def _aws_checks(
     cfg: StackConfig, sp: AwsSecurityProject, add: Callable[[str, Any, str], None]
 ) -> None:
@@ -1254,8 +1445,8 @@ def _aws_checks(
                     subnets.nat,
                     "is unused: airs:securityProject.natGateway is false",
                 )
-        for _, _, key_b, cidr_b in network.overlapping_pairs(zone_ranges):
-            add(key_b, cidr_b, f"overlaps airs:{_} ({_})")
+        for key_a, cidr_a, key_b, cidr_b in network.overlapping_pairs(zone_ranges):
+            add(key_b, cidr_b, f"overlaps airs:{key_a} ({cidr_a})")
     else:
         groups = 4 if sp.nat_gateway else 3
         prefix = network.parse_cidr(sp.cidrs.vpc).prefixlen

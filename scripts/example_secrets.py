@@ -6,6 +6,9 @@ decrypts to ``example:<stack>:<key path>`` — obviously not a real credential.
 
     python scripts/example_secrets.py          # fill PLACEHOLDER values, keep valid ones
     python scripts/example_secrets.py --check  # exit 1 if any value does not decrypt as expected
+    python scripts/example_secrets.py tests/bad_inputs  # other folders or stack files
+
+A new file may start without ``encryptionsalt``: one is made for it.
 """
 
 from __future__ import annotations
@@ -81,13 +84,30 @@ def process(path: Path, *, check: bool) -> list[str]:
     return problems
 
 
+def stack_files(paths: list[Path]) -> list[Path]:
+    """The stack files named, or found in the folders named."""
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(path.glob("Pulumi.*.yaml")) if path.is_dir() else [path]
+    return files
+
+
 def main() -> int:
-    """Run over every stack file."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    """Run over every stack file of stacks/ (or of the folders and files given)."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--check", action="store_true")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[ROOT / "stacks"],
+        help="folders of Pulumi.<stack>.yaml files, or stack files (default: stacks/)",
+    )
     args = parser.parse_args()
     problems: list[str] = []
-    for path in sorted((ROOT / "stacks").glob("Pulumi.*.yaml")):
+    for path in stack_files(args.paths):
         problems += process(path, check=args.check)
     for problem in problems:
         print(problem, file=sys.stderr)

@@ -38,7 +38,6 @@ the application stops depending on the firewalls.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +46,7 @@ import pulumi
 from pulumi_azure_native import network, resources
 from pulumi_azure_native.provider import Provider
 
-from components.config import Application, StackConfig
+from components.config import AZURE_SUBNET_ID, AZURE_VNET_ID, Application, StackConfig
 from components.security_project.azure import AzureSecurityProject
 from components.security_project.common import ZoneEndpoint
 
@@ -67,12 +66,9 @@ READ_ONLY_SUBNET_PROPERTIES = frozenset(
         "routeTable",
     }
 )
-VNET_ID = re.compile(
-    r"^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/"
-    r"Microsoft\.Network/virtualNetworks/(?P<vnet>[^/]+)$",
-    re.IGNORECASE,
-)
-SUBNET_ID = re.compile(r"^(?P<vnet_id>.+)/subnets/(?P<subnet>[^/]+)$", re.IGNORECASE)
+# One definition of an Azure VNet / subnet id, shared with config validation.
+VNET_ID = AZURE_VNET_ID
+SUBNET_ID = AZURE_SUBNET_ID
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """The ``airs`` command: offline ``validate`` and ``plan`` (more verbs as issues land).
 
 Exit codes: 0 success, 2 bad input (stack config or arguments), 1 program error;
-``diff`` exits 3 when the two sides differ.
+``diff`` exits 3 when the two sides differ; ``plan --policy`` exits 4 when a mandatory
+guardrail policy fires.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -16,15 +18,24 @@ from typing import Any
 EXIT_OK = 0
 EXIT_PROGRAM_ERROR = 1
 EXIT_BAD_INPUT = 2
+EXIT_POLICY_VIOLATION = 4
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="airs",
         description="Offline tools for the airs Pulumi program (no Pulumi CLI needed).",
+        epilog="exit codes: 0 ok, 1 program error, 2 bad input (stack config or arguments), "
+        "3 diff: the two sides differ, 4 plan --policy: a mandatory guardrail policy fired",
     )
     parser.add_argument(
         "--project", type=Path, default=None, help="folder holding Pulumi.yaml (default: search up)"
+    )
+    parser.add_argument(
+        "--stacks-dir",
+        type=Path,
+        default=None,
+        help="read Pulumi.<stack>.yaml from this folder instead of Pulumi.yaml's stackConfigDir",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check a stack's config; print every problem")
@@ -32,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="what `pulumi preview` would create, offline")
     plan.add_argument("--stack", "-s", required=True)
     plan.add_argument("--json", dest="json_file", type=Path, help="write the plan as JSON here")
+    plan.add_argument(
+        "--policy",
+        action="store_true",
+        help="also run the guardrail policy pack's checks (policy/); exit 4 if any fires",
+    )
+    _add_stack_outputs(plan)
     plan.add_argument(
         "--show",
         action="append",
@@ -49,8 +66,10 @@ def _parser() -> argparse.ArgumentParser:
         "--against", type=Path, help="saved `airs plan --json` or `pulumi stack export` output"
     )
     diff.add_argument("--json", dest="json_file", type=Path, help="write the diff as JSON here")
+    _add_stack_outputs(diff)
     render = sub.add_parser("render", help="print what a stack renders, without the plan")
     render.add_argument("--stack", "-s", required=True)
+    _add_stack_outputs(render)
     what = render.add_mutually_exclusive_group(required=True)
     what.add_argument("--panorama", action="store_true", help="Panorama XML (xpath + element)")
     what.add_argument("--helm", action="store_true", help="the Helm release's manifests")
@@ -61,13 +80,52 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _add_stack_outputs(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--stack-outputs",
+        dest="stack_outputs",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="layered stacks: the outputs of the stack named by airs:securityStack, as a saved "
+        "`airs plan --json` or `pulumi stack export` of it (repeat for several stacks)",
+    )
+
+
+def _security_outputs(args: argparse.Namespace, stack: str, cfg: Any, project: Any) -> Any:
+    """(every --stack-outputs file, the one ``airs:securityStack`` names), or an exit code."""
+    from components.cli import stack_outputs
+
+    try:
+        given = [stack_outputs.load(path) for path in args.stack_outputs]
+    except stack_outputs.StackOutputsError as exc:
+        _err(f"error: --stack-outputs {exc}")
+        return EXIT_BAD_INPUT
+    if cfg.security_stack is None:
+        return given, None
+    found = stack_outputs.find(given, cfg.security_stack, project.name)
+    if found is None:
+        have = ", ".join(f"{o.project}/{o.stack} ({o.source})" for o in given)
+        _err(
+            f"error: stack {stack} reads the outputs of security stack {cfg.security_stack} "
+            f"(airs:securityStack): give them with --stack-outputs FILE, a saved "
+            f"`airs plan --json` or `pulumi stack export` of {cfg.security_stack}"
+            + (f" (given: {have})" if have else "")
+        )
+        return EXIT_BAD_INPUT
+    return given, found
+
+
 def _load(args: argparse.Namespace) -> Any:
     """Project + stack settings + validated config, or an exit code."""
     from components.cli import stackfile
-    from components.config import ConfigError, parse_stack_config
+    from components.config import MISSING, ConfigError, parse_stack_config
 
     try:
         project = stackfile.find_project(args.project)
+        if args.stacks_dir is not None:
+            project = dataclasses.replace(project, stack_config_dir=args.stacks_dir)
         if not project.stack_file(args.stack).is_file():
             known = ", ".join(project.stacks()) or "none"
             _err(f"error: no stack file {project.stack_file(args.stack)} (stacks: {known})")
@@ -83,9 +141,15 @@ def _load(args: argparse.Namespace) -> Any:
     try:
         cfg = parse_stack_config(raw, secret)
     except ConfigError as exc:
-        # Type errors from Pulumi.yaml's schema and our rules can name the same key once each.
+        # Type errors from Pulumi.yaml's schema and our rules can name the same key once each;
+        # a key Pulumi.yaml already reports missing is not reported missing twice.
         seen = {(p.key, p.rule) for p in problems}
-        problems += [p for p in exc.problems if (p.key, p.rule) not in seen]
+        missing = {p.key for p in problems if p.value == MISSING}
+        problems += [
+            p
+            for p in exc.problems
+            if (p.key, p.rule) not in seen and not (p.key in missing and p.value == MISSING)
+        ]
         cfg = None
     if problems:
         _err(f"stack {args.stack}: {len(problems)} configuration problem(s):")
@@ -106,13 +170,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def panorama_objects(cfg: Any) -> list[Any]:
-    """Every Panorama object of the stack, rendered to (xpath, element) offline."""
-    from components.deployment import panorama_inputs
-    from components.panorama.profiles import build_intent
-    from components.panorama.render import render_intent
+def panorama_objects(cfg: Any, security: Any = None) -> list[Any]:
+    """Every Panorama object the stack owns, rendered to (xpath, element) offline.
 
-    return list(render_intent(build_intent(panorama_inputs(cfg))))
+    ``security``: a layered cluster stack's security stack outputs (``StackOutputs``).
+    """
+    from components.deployment import cluster_stack_intent, panorama_inputs
+    from components.panorama.component import PLUGIN_CLUSTER_KINDS, owned_objects
+    from components.panorama.profiles import build_intent
+
+    if cfg.security_stack is not None:
+        intent = cluster_stack_intent(cfg, security.values)
+        return owned_objects(intent, PLUGIN_CLUSTER_KINDS)
+    return owned_objects(build_intent(panorama_inputs(cfg)))
 
 
 def _yaml_docs(docs: list[dict[str, Any]]) -> str:
@@ -127,11 +197,14 @@ def cmd_render(args: argparse.Namespace) -> int:
     if isinstance(loaded, int):
         return loaded
     project, settings, cfg = loaded
+    outputs = _security_outputs(args, args.stack, cfg, project)
+    if isinstance(outputs, int):
+        return outputs
     if args.panorama:
-        for obj in panorama_objects(cfg):
+        for obj in panorama_objects(cfg, outputs[1]):
             print(f"# {obj.kind} {obj.name}\nxpath: {obj.xpath}\n{obj.element}\n")
         return EXIT_OK
-    run = _run(project, settings)
+    run = _run(project, settings, outputs[0])
     if isinstance(run, int):
         return run
     manifests = _helm(run)
@@ -141,13 +214,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run(project: Any, settings: Any) -> Any:
+def _run(project: Any, settings: Any, stack_outputs: Sequence[Any] = ()) -> Any:
     """The program under the mock engine, or an exit code."""
     from components.cli.engine import run_program
     from components.program import InvalidStackConfig
 
     try:
-        return run_program(settings, project=project.name)
+        return run_program(settings, project=project.name, stack_outputs=stack_outputs)
     except InvalidStackConfig as exc:  # defensive: _load already validated the same values
         for problem in exc.problems:
             _err(str(problem))
@@ -186,11 +259,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             _err(f"error: {args.against}: {exc}")
             return EXIT_BAD_INPUT
-        loaded = _load(argparse.Namespace(project=args.project, stack=args.stack))
+        loaded = _load(
+            argparse.Namespace(project=args.project, stacks_dir=args.stacks_dir, stack=args.stack)
+        )
         if isinstance(loaded, int):
             return loaded
-        project, settings, _ = loaded
-        run = _run(project, settings)
+        project, settings, cfg = loaded
+        outputs = _security_outputs(args, args.stack, cfg, project)
+        if isinstance(outputs, int):
+            return outputs
+        run = _run(project, settings, outputs[0])
         if isinstance(run, int):
             return run
         result = diff.compare(old, diff.resources_of_run(run))
@@ -205,11 +283,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         runs = []
         for stack in args.stacks:
-            loaded = _load(argparse.Namespace(project=args.project, stack=stack))
+            loaded = _load(
+                argparse.Namespace(project=args.project, stacks_dir=args.stacks_dir, stack=stack)
+            )
             if isinstance(loaded, int):
                 return loaded
             project, settings, cfg = loaded
-            run = _run(project, settings)
+            outputs = _security_outputs(args, stack, cfg, project)
+            if isinstance(outputs, int):
+                return outputs
+            run = _run(project, settings, outputs[0])
             if isinstance(run, int):
                 return run
             runs.append((run, cfg))
@@ -240,13 +323,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
     project, settings, cfg = loaded
     from components.cli import report
 
-    run = _run(project, settings)
+    outputs = _security_outputs(args, args.stack, cfg, project)
+    if isinstance(outputs, int):
+        return outputs
+    run = _run(project, settings, outputs[0])
     if isinstance(run, int):
         return run
     manifests = _helm(run)
     if isinstance(manifests, int):
         return manifests
-    panorama = panorama_objects(cfg)
+    panorama = panorama_objects(cfg, outputs[1])
     print(
         f"Plan for stack {args.stack} (project {project.name}), offline with Pulumi's mock engine"
     )
@@ -259,9 +345,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
     for token, count in counts:
         print(f"    {count:>4} {token}")
     print()
+    applied = (
+        f"Kubernetes plugin entries in security stack {cfg.security_stack}'s Panorama, "
+        "committed (not pushed) once per `pulumi up`"
+        if cfg.security_stack is not None
+        else "committed and pushed once per `pulumi up`"
+    )
     print(
         f"Helm: {len(report.helm_releases(run))} release(s), {len(manifests)} objects; "
-        f"Panorama: {len(panorama)} objects, committed and pushed once per `pulumi up`"
+        f"Panorama: {len(panorama)} objects, {applied}"
     )
     print()
     print("Outputs:")
@@ -284,6 +376,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
             json.dumps(doc, indent=2, sort_keys=False) + "\n", encoding="utf-8"
         )
         print(f"\nplan written to {args.json_file}")
+    if args.policy:
+        from components.cli import policy
+
+        violations = policy.check(run)
+        print()
+        for line in policy.format_violations(violations):
+            print(line)
+        if violations:
+            return EXIT_POLICY_VIOLATION
     return EXIT_OK
 
 

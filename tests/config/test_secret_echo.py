@@ -1,0 +1,49 @@
+"""A mistyped key never echoes a secret it holds, decrypted or set in plaintext by mistake."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.config import ConfigError, parse_stack_config
+from tests.helpers import example_values
+
+
+def _lines(values: dict[str, object], secret: set[str]) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        parse_stack_config(values, secret)
+    return [str(p) for p in info.value.problems]
+
+
+def test_mistyped_secure_key_is_masked() -> None:
+    values, secret = example_values("gcp-dev")
+    values["panoramaApikey"] = "MARKER-decrypted-api-key"
+    del values["panoramaApiKey"]
+    lines = _lines(values, (secret - {"panoramaApiKey"}) | {"panoramaApikey"})
+    assert (
+        "airs:panoramaApikey: [secret] — unknown key (did you mean `airs:panoramaApiKey`?)" in lines
+    )
+    assert "MARKER" not in "\n".join(lines)
+
+
+def test_mistyped_secret_key_in_plaintext_is_masked() -> None:
+    values, secret = example_values("gcp-dev")
+    values["panoramaPasword"] = "MARKER-plain-password"
+    lines = _lines(values, secret)
+    assert (
+        "airs:panoramaPasword: [secret] — unknown key (did you mean `airs:panoramaPassword`?)"
+        in lines
+    )
+    assert "MARKER" not in "\n".join(lines)
+
+
+def test_mistyped_object_key_redacts_nested_secrets() -> None:
+    values, secret = example_values("gcp-dev")
+    clusters = values.pop("clusters")
+    clusters["apps"]["kubeconfig"] = "MARKER-kubeconfig"
+    # Pulumi hands objects to the program as JSON text; this key holds no `secure:` value.
+    values["cluster"] = json.dumps({"apps": {"kubeconfig": "MARKER-kubeconfig"}})
+    lines = _lines(values, secret)
+    assert 'airs:cluster: {"apps":{"kubeconfig":"[secret]"}} — unknown key' in "\n".join(lines)
+    assert "MARKER" not in "\n".join(lines)
