@@ -8,8 +8,6 @@ with server-side-apply patches, and hands the Panorama Kubernetes plugin its cre
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -22,6 +20,7 @@ import pulumi_kubernetes as k8s
 
 import components.cluster.chart as chart
 from components.config import Cluster, secret_output
+from components.panorama.profiles import encode_plugin_credential
 
 # Cluster type (config) → chart platform (values.yaml `platform`).
 PLATFORMS: dict[str, str] = {
@@ -79,8 +78,8 @@ def plugin_credential(secret: Mapping[str, Any]) -> str:
     """The Panorama plugin credential for a service-account token Secret.
 
     Panorama's API wants the Secret as ``kubectl get secret -o json`` prints it, gzipped and
-    then base64-encoded. gzip's header holds a timestamp; ``mtime=0`` keeps the result
-    byte-identical between runs, so previews show no spurious diff.
+    then base64-encoded (one encoder: ``profiles.encode_plugin_credential``, which keeps
+    the result byte-identical between runs and enforces the plugin's size limit).
     """
     document = {
         "apiVersion": "v1",
@@ -89,8 +88,7 @@ def plugin_credential(secret: Mapping[str, Any]) -> str:
         "type": "kubernetes.io/service-account-token",
         "data": {k: secret["data"][k] for k in sorted(secret.get("data") or {})},
     }
-    raw = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-    return base64.b64encode(gzip.compress(raw, mtime=0)).decode()
+    return encode_plugin_credential(json.dumps(document, sort_keys=True, separators=(",", ":")))
 
 
 def chart_path() -> str:

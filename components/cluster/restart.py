@@ -17,7 +17,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import shlex
 import ssl
 import subprocess
 import tempfile
@@ -122,15 +121,25 @@ def _exec_token(spec: Any) -> str | None:
         return None
     env = {**os.environ, **{e["name"]: e["value"] for e in spec.get("env") or []}}
     argv = [spec["command"], *(spec.get("args") or [])]
+    # Errors name the command only: its arguments and env may carry credentials
+    # (e.g. `kubelogin get-token --client-secret …`), and subprocess errors quote them.
     try:
         out = subprocess.run(  # noqa: S603 - the command is the kubeconfig's own plugin
             argv, capture_output=True, text=True, env=env, timeout=60, check=True
         )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise KubeApiError(f"credential plugin {shlex.join(argv)} failed: {exc}") from None
-    status = json.loads(out.stdout).get("status") or {}
-    token = status.get("token")
-    return str(token) if token else None
+    except subprocess.CalledProcessError as exc:
+        lines = [line.strip() for line in (exc.stderr or "").splitlines() if line.strip()]
+        said = f": {lines[-1][:300]}" if lines else ""
+        why = f"exit status {exc.returncode}{said}"
+    except subprocess.TimeoutExpired:
+        why = "no answer within 60 s"
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+    else:
+        status = json.loads(out.stdout).get("status") or {}
+        token = status.get("token")
+        return str(token) if token else None
+    raise KubeApiError(f"credential plugin {spec['command']} failed: {why}")
 
 
 def _default_kubeconfig() -> str:

@@ -31,6 +31,10 @@ _RETRYABLE = re.compile(
 )
 
 
+# Operations per multi-config request; each request is all or nothing, not the sequence.
+MULTI_CONFIG_BATCH = 200
+
+
 class PanoramaError(Exception):
     """A failed Panorama operation; the message quotes PAN-OS."""
 
@@ -267,7 +271,7 @@ class PanoramaClient:
             params["element"] = op.element
         self.request(params)
 
-    def multi_config(self, ops: Sequence[ConfigOp], batch: int = 200) -> None:
+    def multi_config(self, ops: Sequence[ConfigOp], batch: int = MULTI_CONFIG_BATCH) -> None:
         """Apply ``ops`` with strict-transactional multi-config requests, in order.
 
         Raises :class:`PanoramaError` naming the operation's label and quoting PAN-OS.

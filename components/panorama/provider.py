@@ -47,12 +47,14 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from components.panorama import xpaths
 from components.panorama.client import (
+    MULTI_CONFIG_BATCH,
     ConfigOp,
     JobFailed,
     PanoramaClient,
     PanoramaError,
     PollPolicy,
     RetryPolicy,
+    TransportError,
     parse_xml,
 )
 from components.panorama.intent import LATE_BOUND_RE
@@ -435,8 +437,12 @@ class PanoramaCommitProvider(_PanoramaProvider):
         admin = self.admin
         if admin is None:
             log.warning("airs:panorama.username not set: committing all admins' changes")
+        # How far we got decides what the error may claim about Panorama's state. Only a
+        # single multi-config request is all or nothing.
+        stage = "write" if len(ops) <= MULTI_CONFIG_BATCH else "commit"
         try:
             client.multi_config(ops)
+            stage = "commit"
             job = client.commit(admin=admin, description=description)
             if job is None and admin and client.pending_changes():
                 # Our writes left nothing for a partial commit of `admin`, yet something
@@ -447,11 +453,16 @@ class PanoramaCommitProvider(_PanoramaProvider):
                     admin,
                 )
             if job is not None:
+                stage = "job"
                 result = client.wait_job(job)
                 if not result.ok:
+                    stage = "failed"
                     raise JobFailed(self._commit_failure(job, result.details, props), result)
         except PanoramaError as exc:
-            note = self._revert(client, admin)
+            if stage == "write" and isinstance(exc, TransportError):
+                # No answer from PAN-OS: the request may have been applied after all.
+                stage = "commit"
+            note = self._revert(client, admin, stage)
             raise PanoramaError(f"{exc}; {note}", code=exc.code) from None
         pushes: list[int] = []
         if push:
@@ -480,14 +491,30 @@ class PanoramaCommitProvider(_PanoramaProvider):
         return f"Panorama commit job {job} failed: {text}{where}"
 
     @staticmethod
-    def _revert(client: PanoramaClient, admin: str | None) -> str:
+    def _revert(client: PanoramaClient, admin: str | None, stage: str) -> str:
+        """Revert our candidate changes and say, truthfully for ``stage``, what is left.
+
+        ``write``: the multi-config request failed; PAN-OS applies it all or nothing.
+        ``commit``: the commit was refused or never acknowledged. ``job``: a commit job
+        was started but its end was not seen, so it may still have committed. ``failed``:
+        the job finished and failed, so nothing was committed.
+        """
+        committed = {
+            "write": "nothing was written or committed (multi-config is all or nothing)",
+            "commit": "nothing was committed",
+            "job": "the commit job's outcome is unknown (it may still have committed: see "
+            "Panorama's task manager); re-running converges either way",
+            "failed": "nothing was committed",
+        }[stage]
         try:
             client.revert(admin)
         except PanoramaError as exc:
-            return f"reverting the candidate ALSO failed ({exc}); revert it by hand"
+            if stage == "write":
+                return f"{committed}; reverting the candidate also failed ({exc})"
+            return f"{committed}; reverting the candidate ALSO failed ({exc}): revert it by hand"
         if admin is None:
-            return "nothing was committed (candidate NOT reverted: no admin name to scope it)"
-        return f"nothing was committed and the candidate changes of {admin} were reverted"
+            return f"{committed} (candidate NOT reverted: no admin name to scope it)"
+        return f"{committed}; the candidate changes of {admin} were reverted"
 
     @staticmethod
     def _push(

@@ -1,0 +1,57 @@
+"""docs/reliability.md's fault matrix is generated from observed behaviour and kept current.
+
+This test runs every Panorama fault scenario (tests/panorama/fault_scenarios.py) and every
+unreachable-cluster case (tests/cluster/unreachable.py) itself, so it needs no other test's
+results (it works the same under ``pytest -n 2``), renders the rows, and compares them with
+the committed document. After a deliberate change in behaviour:
+
+    AIRS_UPDATE_DOCS=1 .venv/bin/python -m pytest tests/test_reliability_doc.py
+    git diff docs/reliability.md
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+
+import pytest
+
+from tests import fault_matrix
+from tests.cluster import unreachable
+from tests.panorama import fault_scenarios
+
+
+def observed_rows() -> list[fault_matrix.Row]:
+    """Every matrix row, each from a fresh run of its scenario."""
+    rows = [fault_scenarios.run(fault).row() for fault in fault_scenarios.FAULTS]
+    rows += [unreachable.run(case).row() for case in unreachable.CASES]
+    return rows
+
+
+def test_reliability_doc_matches_observed_behaviour() -> None:
+    current = fault_matrix.DOC.read_text(encoding="utf-8")
+    updated = fault_matrix.splice(current, fault_matrix.render(observed_rows()))
+    if os.environ.get("AIRS_UPDATE_DOCS") == "1":
+        fault_matrix.DOC.write_text(updated, encoding="utf-8")
+        return
+    if updated != current:
+        diff = "".join(
+            difflib.unified_diff(
+                current.splitlines(keepends=True),
+                updated.splitlines(keepends=True),
+                "docs/reliability.md (committed)",
+                "docs/reliability.md (observed now)",
+            )
+        )
+        pytest.fail(
+            "docs/reliability.md no longer matches what the code does; review and rewrite it "
+            f"with AIRS_UPDATE_DOCS=1:\n{diff}"
+        )
+
+
+def test_splice_replaces_only_the_generated_block() -> None:
+    doc = f"intro\n{fault_matrix.BEGIN}\nold\n{fault_matrix.END}\noutro\n"
+    new = fault_matrix.splice(doc, f"{fault_matrix.BEGIN}\nnew\n{fault_matrix.END}")
+    assert new == f"intro\n{fault_matrix.BEGIN}\nnew\n{fault_matrix.END}\noutro\n"
+    with pytest.raises(ValueError, match="has no line"):
+        fault_matrix.splice("no markers", "x")
