@@ -329,9 +329,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
     run = _run(project, settings, outputs[0])
     if isinstance(run, int):
         return run
-    manifests = _helm(run)
-    if isinstance(manifests, int):
-        return manifests
+    # Helm's engine (a Go library, ~55 MB resident) loads only when the manifests are
+    # shown or written: the release values were already checked key by key by the config
+    # layer, which refuses everything the chart's schema refuses (tests/bad_inputs).
+    manifests: list[dict[str, Any]] | None = None
+    if "helm" in args.show or args.json_file is not None:
+        manifests = _helm(run)
+        if isinstance(manifests, int):
+            return manifests
     panorama = panorama_objects(cfg, outputs[1])
     print(
         f"Plan for stack {args.stack} (project {project.name}), offline with Pulumi's mock engine"
@@ -351,15 +356,18 @@ def cmd_plan(args: argparse.Namespace) -> int:
         if cfg.security_stack is not None
         else "committed and pushed once per `pulumi up`"
     )
+    rendered = (
+        f"{len(manifests)} objects" if manifests is not None else "objects shown with --show helm"
+    )
     print(
-        f"Helm: {len(report.helm_releases(run))} release(s), {len(manifests)} objects; "
+        f"Helm: {len(report.helm_releases(run))} release(s), {rendered}; "
         f"Panorama: {len(panorama)} objects, {applied}"
     )
     print()
     print("Outputs:")
     for line in report.format_outputs(run):
         print(line)
-    if "helm" in args.show:
+    if manifests is not None and "helm" in args.show:
         print("\nHelm manifests:\n")
         print(_yaml_docs(manifests), end="")
     if "panorama" in args.show:
@@ -369,7 +377,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.json_file is not None:
         doc = report.plan_json(
             run,
-            helm_manifests=manifests,
+            helm_manifests=manifests or [],
             panorama=[{"xpath": o.xpath, "element": o.element} for o in panorama],
         )
         args.json_file.write_text(
