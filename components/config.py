@@ -131,6 +131,8 @@ Cidr = Annotated[str, AfterValidator(_cidr)]
 IPv4 = Annotated[str, AfterValidator(_ipv4)]
 Port = Annotated[int, _ranged(1, 65535)]
 Replicas = Annotated[int, _ranged(1, 100)]
+# Panorama's Kubernetes plugin polls clusters every 30 s unless told otherwise.
+DEFAULT_MONITORING_INTERVAL = 30
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 Namespace = Annotated[
     str, _rule(lambda v: bool(DNS_LABEL.match(v)), "must be a Kubernetes namespace name")
@@ -445,6 +447,10 @@ class Panorama(Model):
     """Push to the template stack and device group after each commit."""
     verify_tls: bool = True
     ca_bundle: str | None = None
+    monitoring_interval: Annotated[int, _ranged(30, 300)] | None = None
+    """Seconds between the Kubernetes plugin's polls of every cluster (Panorama has one
+    interval). Default: the interval the clusters set, else 30. A security stack of layered
+    stacks sets it for the cluster stacks, whose clusters inherit it."""
 
 
 # --------------------------------------------------------------------------- clusters
@@ -466,6 +472,8 @@ class Cluster(Model):
     protect: dict[Namespace, ProtectMode] = {}
     """Namespace → ``vpc`` (firewall=pan-fw) or ``namespace`` (subnetfirewall)."""
     monitoring_interval: Annotated[int, _ranged(30, 300)] = 30
+    """Kubernetes plugin poll interval (s). Unset: the stack's (``monitoring_interval()``);
+    read the effective value from there, not from this field."""
     autopilot: bool = False
     application: str | None = None
     """Key of the ``airs:applications`` network the cluster lives in."""
@@ -1241,7 +1249,13 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
     allowed_types = CLUSTER_TYPES_BY_CLOUD[cfg.cloud]
     seen_ids: dict[int, str] = {}
     seen_names: dict[str, str] = {}
-    intervals = {c.monitoring_interval for c in cfg.clusters.values()}
+    # Clusters that do not set an interval inherit the stack's (see monitoring_interval()).
+    pano_interval = cfg.panorama.monitoring_interval
+    intervals = {
+        c.monitoring_interval
+        for c in cfg.clusters.values()
+        if "monitoring_interval" in c.model_fields_set
+    }
     for c_key, cluster in cfg.clusters.items():
         base = f"clusters.{c_key}"
         if cluster.type not in allowed_types:
@@ -1323,7 +1337,15 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
                     f"one GWLB endpoint cannot serve both VPC-level and namespace-level protection "
                     f"in a zone: airs:applications.{cluster.application}.protection is vpc",
                 )
-        if len(intervals) > 1:
+        explicit = "monitoring_interval" in cluster.model_fields_set
+        if explicit and pano_interval is not None and cluster.monitoring_interval != pano_interval:
+            add(
+                f"{base}.monitoringInterval",
+                cluster.monitoring_interval,
+                f"must equal airs:panorama.monitoringInterval ({pano_interval}) "
+                "(Panorama's Kubernetes plugin has one interval)",
+            )
+        elif explicit and pano_interval is None and len(intervals) > 1:
             add(
                 f"{base}.monitoringInterval",
                 cluster.monitoring_interval,
@@ -1331,6 +1353,22 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
                 "(Panorama's Kubernetes plugin has one interval)",
             )
     return problems
+
+
+def monitoring_interval(cfg: StackConfig) -> int:
+    """The Kubernetes plugin's one monitoring interval for this stack, in seconds.
+
+    ``airs:panorama.monitoringInterval`` if set, else the interval the clusters set
+    (validation makes them agree), else 30 s.
+    """
+    if cfg.panorama.monitoring_interval is not None:
+        return cfg.panorama.monitoring_interval
+    explicit = sorted(
+        c.monitoring_interval
+        for c in cfg.clusters.values()
+        if "monitoring_interval" in c.model_fields_set
+    )
+    return explicit[0] if explicit else DEFAULT_MONITORING_INTERVAL
 
 
 def _check_ilb(cfg: StackConfig, add: Callable[[str, Any, str], None]) -> None:

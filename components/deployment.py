@@ -91,7 +91,7 @@ def panorama_inputs(cfg: StackConfig) -> Any:
         trust_ip=trust_ip,
         app_cidrs={key: tuple(app.cidrs) for key, app in sorted(cfg.applications.items())},
         clusters=cluster_entries(cfg),
-        monitoring_interval=next((c.monitoring_interval for c in cfg.clusters.values()), 30),
+        monitoring_interval=cfgmod.monitoring_interval(cfg),
         health_check_ranges=tuple(health),
         health_check_service=network.HEALTH_CHECK_SERVICES[
             sp.health_check_port if sp is not None else network.DEFAULT_HEALTH_CHECK_PORT

@@ -149,7 +149,11 @@ def layered_problems(
     apps_shown = "[secret]" if "applications" in secret_names else ", ".join(sorted(apps)) or "none"
     for key, cluster in sorted(cfg.clusters.items()):
         base = f"clusters.{key}"
-        if cluster.monitoring_interval != interval:
+        # A cluster that sets no interval inherits the security stack's.
+        if (
+            "monitoring_interval" in cluster.model_fields_set
+            and cluster.monitoring_interval != interval
+        ):
             add(
                 f"{base}.monitoringInterval",
                 cluster.monitoring_interval,

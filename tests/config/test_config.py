@@ -20,6 +20,10 @@ def _problems(values: Values, secret: set[str]) -> list[str]:
     return [str(p) for p in info.value.problems]
 
 
+def _parse(values: Values, secret: set[str]) -> StackConfig:
+    return parse_stack_config(values, secret)
+
+
 @pytest.mark.parametrize("stack", EXAMPLE_STACKS)
 def test_every_example_stack_is_valid(stack: str) -> None:
     values, secret = example_values(stack)
@@ -421,3 +425,32 @@ def test_panorama_admin_required_for_partial_commits() -> None:
         )
         for line in lines
     )
+
+
+def test_monitoring_interval_is_one_per_stack_and_inherited() -> None:
+    from components.config import monitoring_interval
+
+    values, secret = example_values("gcp-prod")
+    values = copy.deepcopy(values)
+    clusters = values["clusters"]
+    for cluster in clusters.values():
+        cluster.pop("monitoringInterval", None)
+    first = next(iter(clusters))
+    # No interval anywhere: Panorama's default.
+    assert monitoring_interval(_parse(values, secret)) == 30
+    # One cluster sets it: the others inherit it, no problem reported.
+    clusters[first]["monitoringInterval"] = 90
+    assert monitoring_interval(_parse(values, secret)) == 90
+    # The stack-wide key wins, and a cluster that says otherwise is refused by name.
+    values["panorama"]["monitoringInterval"] = 120
+    lines = _problems(values, secret)
+    assert lines == [
+        f"airs:clusters.{first}.monitoringInterval: 90 — must equal "
+        "airs:panorama.monitoringInterval (120) (Panorama's Kubernetes plugin has one interval)"
+    ]
+    del clusters[first]["monitoringInterval"]
+    assert monitoring_interval(_parse(values, secret)) == 120
+    values["panorama"]["monitoringInterval"] = 301
+    assert _problems(values, secret) == [
+        "airs:panorama.monitoringInterval: 301 — must be between 30 and 300"
+    ]

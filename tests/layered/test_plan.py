@@ -235,7 +235,20 @@ def test_interval_read_through_the_reference(
     plan["outputs"]["panoramaMonitoringInterval"] = 60
     path = tmp_path / "interval.json"
     path.write_text(json.dumps(plan))
-    assert main([*ARGS, "plan", "--stack", "gcp-ml-dev", "--stack-outputs", str(path)]) == 2
+    # gcp-ml-dev's cluster sets no interval: it inherits the security stack's 60 s.
+    assert main([*ARGS, "plan", "--stack", "gcp-ml-dev", "--stack-outputs", str(path)]) == 0
+    capsys.readouterr()
+    # A cluster that sets another interval is refused, naming the security stack's.
+    text = (ROOT / "stacks" / "Pulumi.gcp-ml-dev.yaml").read_text()
+    anchor = "      clusterId: 12\n"
+    assert anchor in text
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    (stacks / "Pulumi.gcp-ml-dev.yaml").write_text(
+        text.replace(anchor, anchor + "      monitoringInterval: 30\n")
+    )
+    args = [*ARGS, "--stacks-dir", str(stacks), "plan", "--stack", "gcp-ml-dev"]
+    assert main([*args, "--stack-outputs", str(path)]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("airs:clusters.inference.monitoringInterval: 30 — must be 60, ")
 
