@@ -13,6 +13,7 @@ Components turn them into Pulumi secrets with :func:`secret_output`.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import ipaddress
 import json
@@ -378,6 +379,9 @@ class PrivateFirewall(Model):
     trust_cidr: Cidr
     trust_gateway_ip: IPv4
     ha_peer_trust_ip: IPv4 | None = None
+    """Refused when set (kept so the contract key gets a clear answer): in an active/passive
+    pair the trust address moves to the active peer, so ``trustIp`` is the one address
+    pan-cni and Panorama need; active/active pairs (an address per peer) are not built."""
     trust_ip_mode: Literal["static", "dhcp"] = "static"
 
 
@@ -860,7 +864,20 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
         problems.extend(cross_checks(cfg))
         if not problems:
             return cfg
-    raise ConfigError(problems)
+    raise ConfigError(_without_secret_wholes(problems, secret_keys))
+
+
+def _without_secret_wholes(
+    problems: list[ConfigProblem], secret_keys: Collection[str]
+) -> list[ConfigProblem]:
+    """Mask problems that show a whole secret top-level value (a broken ``airs:clusters``
+    holding kubeconfigs, say); problems about one field inside it name that field only."""
+    return [
+        dataclasses.replace(p, value=SECRET_SHOWN)
+        if p.key in secret_keys and p.value not in (MISSING, SECRET_SHOWN)
+        else p
+        for p in problems
+    ]
 
 
 def _security_stack(
@@ -949,6 +966,8 @@ def _redact(value: Any) -> Any:
             k: ("[secret]" if k in ("authKey", "kubeconfig") else _redact(v))
             for k, v in value.items()
         }
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
     return value
 
 
@@ -1158,7 +1177,6 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
         for key, ip in (
             ("trustIp", fw.trust_ip),
             ("trustGatewayIp", fw.trust_gateway_ip),
-            ("haPeerTrustIp", fw.ha_peer_trust_ip),
         ):
             if ip is not None and not network.contains(fw.trust_cidr, ip):
                 add(
@@ -1166,6 +1184,13 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
                     ip,
                     f"must lie inside airs:firewall.trustCidr {fw.trust_cidr}",
                 )
+        if fw.ha_peer_trust_ip is not None:
+            add(
+                "firewall.haPeerTrustIp",
+                fw.ha_peer_trust_ip,
+                "is not supported: an active/passive pair shares airs:firewall.trustIp (the "
+                "address moves to the active peer); active/active pairs are not built yet",
+            )
         if fw.trust_ip == fw.trust_gateway_ip:
             add("firewall.trustIp", fw.trust_ip, "must differ from airs:firewall.trustGatewayIp")
 

@@ -236,6 +236,12 @@ CASES: list[tuple[str, Callable[[Values], None], str, str]] = [
         "one GWLB endpoint cannot serve both",
     ),
     (
+        "openshift-prod",
+        _set("firewall.haPeerTrustIp", "10.201.255.252"),
+        "airs:firewall.haPeerTrustIp: 10.201.255.252",
+        "active/active pairs are not built yet",
+    ),
+    (
         "azure-prod",
         _set("securityProject.firewall.maxReplicas", 6),
         "airs:securityProject.firewall.maxReplicas: 6",

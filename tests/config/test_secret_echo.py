@@ -47,3 +47,29 @@ def test_mistyped_object_key_redacts_nested_secrets() -> None:
     lines = _lines(values, secret)
     assert 'airs:cluster: {"apps":{"kubeconfig":"[secret]"}} — unknown key' in "\n".join(lines)
     assert "MARKER" not in "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "rule"),
+    [
+        # `airs:clusters` is a secret once any kubeconfig in it is set with --secret --path.
+        ("clusters", '[{"kubeconfig": "MARKER-1"}]', "must be a mapping of names to settings"),
+        ("clusters", "token: MARKER-2", "must be a mapping of keys to values"),
+        ("firewall", '{"trustIp": "MARKER-3"}', "is only for airs:cloud private"),
+    ],
+)
+def test_a_whole_secret_value_in_the_wrong_shape_is_masked(key: str, text: str, rule: str) -> None:
+    values, secret = example_values("gcp-dev")
+    values[key] = text
+    lines = _lines(values, secret | {key})
+    assert f"airs:{key}: [secret] — {rule}" in lines
+    assert "MARKER" not in "\n".join(lines)
+
+
+def test_a_field_inside_a_secret_object_is_still_named_with_its_value() -> None:
+    values, secret = example_values("gcp-dev")
+    assert "clusters" in secret
+    values["clusters"]["apps"]["clusterId"] = 5000
+    assert "airs:clusters.apps.clusterId: 5000 — must be between 1 and 2048" in _lines(
+        values, secret
+    )
