@@ -25,6 +25,14 @@ from components.panorama.provider import (
 from components.panorama.render import RenderedObject, render_intent
 
 
+def _hashes_secret(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """State keeps only sha256 of late-bound values (plugin credential, LB addresses); keep
+    even those hashes secret, so a guessable value can never be confirmed from state."""
+    return pulumi.ResourceOptions.merge(
+        opts, pulumi.ResourceOptions(additional_secret_outputs=["late_sha256"])
+    )
+
+
 class PanoramaObject(pulumi.dynamic.Resource, module="panorama", name="Object"):
     """One Panorama object (template, interface, zone, rule, plugin entry...)."""
 
@@ -49,7 +57,9 @@ class PanoramaObject(pulumi.dynamic.Resource, module="panorama", name="Object"):
             opts: resource options (parent: the ``PanoramaConfig``).
         """
         unwrap_sdk_pickler()
-        super().__init__(provider, name, {**props, "digest": None, "rev": None}, opts)
+        super().__init__(
+            provider, name, {**props, "digest": None, "rev": None}, _hashes_secret(opts)
+        )
 
 
 class PanoramaCommit(pulumi.dynamic.Resource, module="panorama", name="Commit"):
@@ -79,7 +89,7 @@ class PanoramaCommit(pulumi.dynamic.Resource, module="panorama", name="Commit"):
             provider,
             name,
             {**props, "commit_job": None, "object_count": None, "committed": None, "order": None},
-            opts,
+            _hashes_secret(opts),
         )
 
 
