@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from components.cli.main import main
-from tests.helpers import ROOT
+from tests.helpers import ROOT, example_values
 
 
 @pytest.fixture(scope="module")
@@ -61,16 +61,16 @@ def test_gcp_pod_and_service_routes_via_trust_gateway(
     plan = plans[stack]
     (router,) = _panorama(plan, "/logical-router/entry")
     gateway = plan["outputs"]["trustGatewayIp"]
-    for res in plan["resources"]:
-        if res["type"] == "kubernetes:helm.sh/v3:Release":
-            continue
-    clusters = json.loads(json.dumps(plan["outputs"]["clusters"]))
-    assert clusters
-    for cidr in ("35.191.0.0/16", "130.211.0.0/22"):
+    values, _ = example_values(stack)
+    # Every cluster's pod and service range, and the ILB health-check ranges, leave by the
+    # trust gateway (the vendor page's static routes on the trust side).
+    cidrs = [c[k] for c in values["clusters"].values() for k in ("podCidr", "serviceCidr")]
+    assert len(cidrs) >= 2
+    for cidr in [*cidrs, "35.191.0.0/16", "130.211.0.0/22"]:
         assert (
             f"<destination>{cidr}</destination><nexthop><ip-address>{gateway}</ip-address>"
             in router
-        )
+        ), cidr
 
 
 @pytest.mark.parametrize("stack", ["azure-dev", "azure-prod"])

@@ -138,6 +138,7 @@ def test_program_registers_nothing(name: str, monkeypatch: pytest.MonkeyPatch) -
     assert monitors[0].registrations == []
     # The program names only keys the CLI report names (the CLI adds Pulumi.yaml's checks).
     expected_keys = {_key(line) for line in read_case(name).expected}
+    assert info.value.problems, "InvalidStackConfig without a problem"
     assert {p.key for p in info.value.problems} <= expected_keys
 
 

@@ -109,6 +109,9 @@ def test_plugin_credential_is_deterministic() -> None:
     assert plugin_credential(secret) == plugin_credential(dict(secret))
     raw = gzip.decompress(base64.b64decode(plugin_credential(secret)))
     assert b"dG9r" in raw
+    # gzip's header timestamp (bytes 4-7) is zero: the same token encodes the same way on
+    # any day, so previews show no diff.
+    assert base64.b64decode(plugin_credential(secret))[4:8] == b"\0\0\0\0"
 
 
 def test_unknown_mode_is_refused() -> None:

@@ -13,7 +13,9 @@ from tests.panorama.engine import Engine
 # Short, bounded waits: nothing in these tests can hang.
 FAST = ProviderSettings(
     verify_tls=True,
-    timeout=0.25,
+    # Long enough that a slow TLS handshake on a loaded 2-core CI machine is not a fault;
+    # the emulator's injected timeouts wait longer (Faults.timeout_delay).
+    timeout=1.0,
     retry_attempts=3,
     retry_base_delay=0.01,
     retry_max_delay=0.02,

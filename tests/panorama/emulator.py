@@ -191,7 +191,7 @@ class Faults:
 
     http_500: int = 0
     timeouts: int = 0
-    timeout_delay: float = 0.4
+    timeout_delay: float = 1.3
     commit_in_progress: int = 0
     commit_fail: str | None = None
     config_lock_admin: str | None = None

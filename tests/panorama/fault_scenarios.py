@@ -28,8 +28,8 @@ from tests.panorama.helpers import SERIAL, change_one_route, intent_for, late_fo
 
 Request = dict[str, str]
 SHIPPED = ProviderSettings()
-SHORT_HTTP_TIMEOUT = 0.5  # the timeout scenarios: the emulator answers after TIMEOUT_DELAY
-TIMEOUT_DELAY = 0.7
+SHORT_HTTP_TIMEOUT = 1.0  # the timeout scenarios: the emulator answers after TIMEOUT_DELAY
+TIMEOUT_DELAY = 1.5
 NEVER = 10**9  # "the job never finishes": more ACT polls than the poll timeout allows
 
 

@@ -168,5 +168,6 @@ def test_plugin_credential_encoding_is_deterministic_and_bounded():
     a, b = encode_plugin_credential(token), encode_plugin_credential(token.encode())
     assert a == b
     assert gzip.decompress(base64.b64decode(a)).decode() == token
+    assert base64.b64decode(a)[4:8] == b"\0\0\0\0"  # no timestamp in the gzip header
     with pytest.raises(ValueError, match="32768"):
         encode_plugin_credential("x" * 40_000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import functools
+import ipaddress
 import sys
 import types
 from collections.abc import Callable
@@ -109,6 +110,10 @@ def test_vpc_and_subnets_per_zone(stack: str, request: pytest.FixtureRequest) ->
             assert subnets[(zone, group)].inputs["cidrBlock"] == getattr(expected[zone], group)
             assert subnets[(zone, group)].inputs["mapPublicIpOnLaunch"] is False
             assert network.subnet_within(subnets[(zone, group)].inputs["cidrBlock"], sp.cidrs.vpc)
+    # Independent of the carving code: /28 each, and no two overlap.
+    blocks = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in subnets.values()]
+    assert {b.prefixlen for b in blocks} == {28}
+    assert not [(a, b) for i, a in enumerate(blocks) for b in blocks[i + 1 :] if a.overlaps(b)]
 
 
 def test_route_tables_per_group(prod: ProgramRun) -> None:
