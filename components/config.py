@@ -479,14 +479,17 @@ class Cluster(Model):
     """Kubernetes plugin poll interval (s). Unset: the stack's (``monitoring_interval()``);
     read the effective value from there, not from this field."""
     autopilot: bool = False
+    """GKE: the cluster is Autopilot (refused: Helm cannot write to kube-system there). Like
+    ``networkPlugin`` and ``byoVnet``, a statement about the cluster that validation trusts;
+    the offline plan cannot look at the cluster."""
     application: str | None = None
     """Key of the ``airs:applications`` network the cluster lives in."""
     zones: list[str] = []
     """EKS: availability zones of the nodes (each needs a GWLB endpoint)."""
     network_plugin: str | None = None
-    """AKS: must be ``azure`` (Azure CNI)."""
+    """AKS: must be ``azure`` (Azure CNI); stated by you, not read from the cluster."""
     byo_vnet: bool | None = None
-    """AKS: the cluster must run in its own ("bring your own") VNet."""
+    """AKS: the cluster must run in its own ("bring your own") VNet; stated by you."""
     restart_workloads: bool = False
     label_filter: str | None = None
     label_selector: str | None = None
