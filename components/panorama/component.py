@@ -151,7 +151,7 @@ class PanoramaConfig(pulumi.ComponentResource):
             opts: resource options.
             settings: timeouts and retries of the providers (defaults suit production).
         """
-        super().__init__("airs:index:PanoramaConfig", name, None, opts)
+        # Check before registering anything: a bad call leaves no half-registered component.
         objects = owned_objects(intent, kinds)
         late = dict(late_bound or {})
         missing = sorted(intent.late_keys() - late.keys())
@@ -159,6 +159,7 @@ class PanoramaConfig(pulumi.ComponentResource):
             raise ValueError(
                 f"PanoramaConfig {name}: late-bound values missing: {', '.join(missing)}"
             )
+        super().__init__("airs:index:PanoramaConfig", name, None, opts)
         # Timeouts/retries may be tuned by the caller; TLS choices come from the arguments.
         settings = dataclasses.replace(
             settings or ProviderSettings(), verify_tls=verify_tls, ca_bundle=ca_bundle

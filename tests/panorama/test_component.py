@@ -75,3 +75,4 @@ def test_missing_late_bound_value_is_an_error(mocks):
     intent = intent_for("azure")
     with pytest.raises(ValueError, match="public-lb-address"):
         PanoramaConfig("pano", intent, hostname="h", late_bound={})
+    assert mocks.resources == []  # refused before anything was registered
