@@ -12,33 +12,30 @@ running many programs) gets there. Every dynamic resource of ours calls
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable
 from typing import Any
 
 # The SDK's wrappers are closures named like this over the previous function.
 _SDK_WRAPPER_PREFIX = "batch_set_items_sorted"
 
 
-def _unwrapped(fn: Callable[..., Any]) -> Callable[..., Any]:
+def _layers(fn: Any) -> list[Any]:
+    """``fn`` followed by every function the SDK's wrappers close over, innermost last."""
+    chain = [fn]
     while getattr(fn, "__name__", "").startswith(_SDK_WRAPPER_PREFIX) and fn.__closure__:
-        inner = next((c.cell_contents for c in fn.__closure__ if callable(c.cell_contents)), None)
-        if inner is None:
+        fn = next((c.cell_contents for c in fn.__closure__ if callable(c.cell_contents)), None)
+        if fn is None:
             break
-        fn = inner
-    return fn
+        chain.append(fn)
+    return chain
 
 
 def unwrap_sdk_pickler() -> None:
     """Strip the sorting wrappers earlier dynamic resources left on the pure-Python pickler."""
     pickler: Any = pickle._Pickler  # private, and patched by the SDK
-    pickler._batch_setitems = _unwrapped(pickler._batch_setitems)
+    pickler._batch_setitems = _layers(pickler._batch_setitems)[-1]
 
 
 def sdk_pickler_depth() -> int:
     """How many SDK wrappers sit on the pickler now (0 when clean); for tests."""
-    depth = 0
-    fn: Any = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
-    while getattr(fn, "__name__", "").startswith(_SDK_WRAPPER_PREFIX) and fn.__closure__:
-        fn = next((c.cell_contents for c in fn.__closure__ if callable(c.cell_contents)), None)
-        depth += 1
-    return depth
+    pickler: Any = pickle._Pickler
+    return len(_layers(pickler._batch_setitems)) - 1

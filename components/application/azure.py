@@ -66,9 +66,6 @@ READ_ONLY_SUBNET_PROPERTIES = frozenset(
         "routeTable",
     }
 )
-# One definition of an Azure VNet / subnet id, shared with config validation.
-VNET_ID = AZURE_VNET_ID
-SUBNET_ID = AZURE_SUBNET_ID
 
 
 @dataclass(frozen=True)
@@ -87,7 +84,7 @@ class VnetRef:
         Raises:
             ValueError: when ``vnet_id`` is not a VNet resource id.
         """
-        found = VNET_ID.match(vnet_id.rstrip("/"))
+        found = AZURE_VNET_ID.match(vnet_id.rstrip("/"))
         if found is None:
             raise ValueError(f"not a virtual network resource id: {vnet_id}")
         return VnetRef(vnet_id.rstrip("/"), found["sub"], found["rg"], found["vnet"])
@@ -98,7 +95,7 @@ class VnetRef:
         Raises:
             ValueError: when the subnet belongs to another VNet.
         """
-        found = SUBNET_ID.match(subnet_id.rstrip("/"))
+        found = AZURE_SUBNET_ID.match(subnet_id.rstrip("/"))
         if found is None or found["vnet_id"].lower() != self.id.lower():
             raise ValueError(f"subnet {subnet_id} is not in the VNet {self.id}")
         return found["subnet"]
