@@ -475,7 +475,7 @@ class Cluster(Model):
     context: str | None = None
     protect: dict[Namespace, ProtectMode] = {}
     """Namespace → ``vpc`` (firewall=pan-fw) or ``namespace`` (subnetfirewall)."""
-    monitoring_interval: Annotated[int, _ranged(30, 300)] = 30
+    monitoring_interval: Annotated[int, _ranged(30, 300)] | None = None
     """Kubernetes plugin poll interval (s). Unset: the stack's (``monitoring_interval()``);
     read the effective value from there, not from this field."""
     autopilot: bool = False
@@ -1280,9 +1280,7 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
     # Clusters that do not set an interval inherit the stack's (see monitoring_interval()).
     pano_interval = cfg.panorama.monitoring_interval
     intervals = {
-        c.monitoring_interval
-        for c in cfg.clusters.values()
-        if "monitoring_interval" in c.model_fields_set
+        c.monitoring_interval for c in cfg.clusters.values() if c.monitoring_interval is not None
     }
     for c_key, cluster in cfg.clusters.items():
         base = f"clusters.{c_key}"
@@ -1365,7 +1363,7 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
                     f"one GWLB endpoint cannot serve both VPC-level and namespace-level protection "
                     f"in a zone: airs:applications.{cluster.application}.protection is vpc",
                 )
-        explicit = "monitoring_interval" in cluster.model_fields_set
+        explicit = cluster.monitoring_interval is not None
         if explicit and pano_interval is not None and cluster.monitoring_interval != pano_interval:
             add(
                 f"{base}.monitoringInterval",
@@ -1391,12 +1389,8 @@ def monitoring_interval(cfg: StackConfig) -> int:
     """
     if cfg.panorama.monitoring_interval is not None:
         return cfg.panorama.monitoring_interval
-    explicit = sorted(
-        c.monitoring_interval
-        for c in cfg.clusters.values()
-        if "monitoring_interval" in c.model_fields_set
-    )
-    return explicit[0] if explicit else DEFAULT_MONITORING_INTERVAL
+    explicit = [c.monitoring_interval for c in cfg.clusters.values() if c.monitoring_interval]
+    return min(explicit, default=DEFAULT_MONITORING_INTERVAL)
 
 
 def _check_ilb(cfg: StackConfig, add: Callable[[str, Any, str], None]) -> None:

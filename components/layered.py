@@ -150,10 +150,7 @@ def layered_problems(
     for key, cluster in sorted(cfg.clusters.items()):
         base = f"clusters.{key}"
         # A cluster that sets no interval inherits the security stack's.
-        if (
-            "monitoring_interval" in cluster.model_fields_set
-            and cluster.monitoring_interval != interval
-        ):
+        if cluster.monitoring_interval is not None and cluster.monitoring_interval != interval:
             add(
                 f"{base}.monitoringInterval",
                 cluster.monitoring_interval,
