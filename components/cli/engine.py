@@ -41,6 +41,33 @@ class ProgramRun:
     invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
+def children_by_parent(resources: Sequence[Registration]) -> dict[str | None, list[Registration]]:
+    """Each parent URN's children, in the given order; top-level resources under None."""
+    urns = {r.urn for r in resources}
+    by_parent: dict[str | None, list[Registration]] = {}
+    for r in resources:
+        by_parent.setdefault(r.parent if r.parent in urns else None, []).append(r)
+    return by_parent
+
+
+def in_tree_order(resources: Sequence[Registration]) -> list[Registration]:
+    """Parents before their children, siblings by type then name.
+
+    The SDK sends registrations from a thread pool, so the order they arrive in changes
+    from run to run; a plan people diff must not.
+    """
+    children = children_by_parent(resources)
+    ordered: list[Registration] = []
+
+    def visit(parent: str | None) -> None:
+        for r in sorted(children.get(parent, []), key=lambda r: (r.type, r.name, r.urn)):
+            ordered.append(r)
+            visit(r.urn)
+
+    visit(None)
+    return ordered
+
+
 def _program() -> None:
     from components.program import main
 
@@ -89,7 +116,7 @@ def run_program(
         return ProgramRun(
             stack=settings.stack,
             project=project,
-            resources=list(monitor.registrations),
+            resources=in_tree_order(monitor.registrations),
             outputs=outputs,
             invokes=list(mocks.invokes),
         )

@@ -200,9 +200,12 @@ def cmd_render(args: argparse.Namespace) -> int:
     outputs = _security_outputs(args, args.stack, cfg, project)
     if isinstance(outputs, int):
         return outputs
+    from components.cli import report
+
     if args.panorama:
-        for obj in panorama_objects(cfg, outputs[1]):
-            print(f"# {obj.kind} {obj.name}\nxpath: {obj.xpath}\n{obj.element}\n")
+        # Offline: rendered from the config alone, without running the program.
+        for text in report.format_panorama(panorama_objects(cfg, outputs[1])):
+            print(text)
         return EXIT_OK
     run = _run(project, settings, outputs[0])
     if isinstance(run, int):
@@ -212,6 +215,23 @@ def cmd_render(args: argparse.Namespace) -> int:
         return manifests
     print(_yaml_docs(manifests), end="")
     return EXIT_OK
+
+
+def _load_and_run(args: argparse.Namespace, stack: str) -> Any:
+    """(validated config, program run) of ``stack``, or an exit code."""
+    loaded = _load(
+        argparse.Namespace(project=args.project, stacks_dir=args.stacks_dir, stack=stack)
+    )
+    if isinstance(loaded, int):
+        return loaded
+    project, settings, cfg = loaded
+    outputs = _security_outputs(args, stack, cfg, project)
+    if isinstance(outputs, int):
+        return outputs
+    run = _run(project, settings, outputs[0])
+    if isinstance(run, int):
+        return run
+    return cfg, run
 
 
 def _run(project: Any, settings: Any, stack_outputs: Sequence[Any] = ()) -> Any:
@@ -259,19 +279,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             _err(f"error: {args.against}: {exc}")
             return EXIT_BAD_INPUT
-        loaded = _load(
-            argparse.Namespace(project=args.project, stacks_dir=args.stacks_dir, stack=args.stack)
-        )
-        if isinstance(loaded, int):
-            return loaded
-        project, settings, cfg = loaded
-        outputs = _security_outputs(args, args.stack, cfg, project)
-        if isinstance(outputs, int):
-            return outputs
-        run = _run(project, settings, outputs[0])
-        if isinstance(run, int):
-            return run
-        result = diff.compare(old, diff.resources_of_run(run))
+        done = _load_and_run(args, args.stack)
+        if isinstance(done, int):
+            return done
+        result = diff.compare(old, diff.resources_of_run(done[1]))
         header = (
             f"Stack {args.stack} against {args.against} ({kind}): what `pulumi up` would change"
         )
@@ -283,19 +294,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         runs = []
         for stack in args.stacks:
-            loaded = _load(
-                argparse.Namespace(project=args.project, stacks_dir=args.stacks_dir, stack=stack)
-            )
-            if isinstance(loaded, int):
-                return loaded
-            project, settings, cfg = loaded
-            outputs = _security_outputs(args, stack, cfg, project)
-            if isinstance(outputs, int):
-                return outputs
-            run = _run(project, settings, outputs[0])
-            if isinstance(run, int):
-                return run
-            runs.append((run, cfg))
+            done = _load_and_run(args, stack)
+            if isinstance(done, int):
+                return done
+            runs.append((done[1], done[0]))
         (run_a, cfg_a), (run_b, cfg_b) = runs
         rename = (cfg_a.name, cfg_b.name)
         old = diff.resources_of_run(run_a, rename=rename, stack=run_b.stack)
@@ -317,18 +319,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     """``airs plan``."""
-    loaded = _load(args)
-    if isinstance(loaded, int):
-        return loaded
-    project, settings, cfg = loaded
+    done = _load_and_run(args, args.stack)
+    if isinstance(done, int):
+        return done
+    cfg, run = done
     from components.cli import report
 
-    outputs = _security_outputs(args, args.stack, cfg, project)
-    if isinstance(outputs, int):
-        return outputs
-    run = _run(project, settings, outputs[0])
-    if isinstance(run, int):
-        return run
     # Helm's engine (a Go library, ~55 MB resident) loads only when the manifests are
     # shown or written: the release values were already checked key by key by the config
     # layer, which refuses everything the chart's schema refuses (tests/bad_inputs).
@@ -337,10 +333,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         manifests = _helm(run)
         if isinstance(manifests, int):
             return manifests
-    panorama = panorama_objects(cfg, outputs[1])
-    print(
-        f"Plan for stack {args.stack} (project {project.name}), offline with Pulumi's mock engine"
-    )
+    panorama = report.panorama_objects(run)
+    print(f"Plan for stack {args.stack} (project {run.project}), offline with Pulumi's mock engine")
     print()
     for line in report.plan_tree(run):
         print(line)
@@ -372,8 +366,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(_yaml_docs(manifests), end="")
     if "panorama" in args.show:
         print("\nPanorama objects:\n")
-        for obj in panorama:
-            print(f"# {obj.kind} {obj.name}\nxpath: {obj.xpath}\n{obj.element}\n")
+        for text in report.format_panorama(panorama):
+            print(text)
     if args.json_file is not None:
         doc = report.plan_json(
             run,

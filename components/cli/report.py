@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.runtime import rpc
 
-from components.cli.engine import ProgramRun, SecretValue
+from components.cli.engine import ProgramRun, SecretValue, children_by_parent
 from components.cli.mocks import Registration, is_secret
+from components.guardrails import PANORAMA_COMMIT
+
+if TYPE_CHECKING:
+    from components.panorama.render import RenderedObject
 
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
@@ -83,18 +87,9 @@ def plan_json(
     }
 
 
-def _children(resources: Iterable[Registration]) -> dict[str | None, list[Registration]]:
-    by_parent: dict[str | None, list[Registration]] = {}
-    urns = {r.urn for r in resources}
-    for r in resources:
-        parent = r.parent if r.parent in urns else None
-        by_parent.setdefault(parent, []).append(r)
-    return by_parent
-
-
 def plan_tree(run: ProgramRun) -> list[str]:
     """Lines of the resource tree, parent → children, like ``pulumi preview``."""
-    by_parent = _children(run.resources)
+    by_parent = children_by_parent(run.resources)
     width = max((len(display_type(r.type)) for r in run.resources), default=20) + 8
     lines = [
         f"     {'Type':<{width}} Name",
@@ -134,6 +129,30 @@ def format_outputs(run: ProgramRun) -> list[str]:
 def helm_releases(run: ProgramRun) -> list[Registration]:
     """The Helm releases the program registered."""
     return [r for r in run.resources if r.type == "kubernetes:helm.sh/v3:Release"]
+
+
+def panorama_objects(run: ProgramRun) -> list[RenderedObject]:
+    """The Panorama objects the program registered, in the order each commit lists them
+    (the rendered order, as ``airs render --panorama`` prints them)."""
+    from components.panorama.render import RenderedObject
+
+    return [
+        RenderedObject(
+            kind=str(entry["kind"]),
+            name=str(entry["name"]),
+            xpath=str(entry["xpath"]),
+            element=str(entry["element"]),
+            mode=entry.get("mode", "replace"),
+        )
+        for commit in run.resources
+        if commit.type == PANORAMA_COMMIT
+        for entry in commit.inputs.get("objects") or []
+    ]
+
+
+def format_panorama(objects: Iterable[RenderedObject]) -> list[str]:
+    """Each object as ``# kind name``, its xpath and its element, a blank line after."""
+    return [f"# {o.kind} {o.name}\nxpath: {o.xpath}\n{o.element}\n" for o in objects]
 
 
 def render_releases(run: ProgramRun) -> list[dict[str, Any]]:

@@ -204,3 +204,44 @@ def test_console_script_help() -> None:
     result = _airs("--help")
     assert result.returncode == 0
     assert "plan" in result.stdout
+
+
+def test_plan_shows_the_panorama_objects_render_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The plan lists what the program registered; `render --panorama` renders offline."""
+    assert main(["--project", str(ROOT), "render", "--stack", "openshift-dev", "--panorama"]) == 0
+    offline = capsys.readouterr().out
+    assert (
+        main(["--project", str(ROOT), "plan", "--stack", "openshift-dev", "--show", "panorama"])
+        == 0
+    )
+    shown = capsys.readouterr().out.split("\nPanorama objects:\n\n", 1)[1]
+    assert offline.count("\nxpath: ") >= 15
+    assert shown == offline
+
+
+def test_plan_order_does_not_depend_on_arrival_order() -> None:
+    """Registrations arrive from the SDK's thread pool in any order; the plan's is fixed."""
+    import random
+
+    from components.cli.engine import in_tree_order
+    from components.cli.mocks import Registration
+
+    def reg(urn: str, typ: str, parent: str | None = None) -> Registration:
+        return Registration(urn=urn, type=typ, name=urn, parent=parent, custom=True, inputs={})
+
+    resources = [
+        reg("dep", "airs:index:AirsDeployment"),
+        reg("fw", "gcp:compute/instance:Instance", "dep"),
+        reg("net", "gcp:compute/network:Network", "dep"),
+        reg("sub-b", "gcp:compute/subnetwork:Subnetwork", "net"),
+        reg("sub-a", "gcp:compute/subnetwork:Subnetwork", "net"),
+        reg("orphan", "kubernetes:core/v1:Secret", "gone"),
+    ]
+    expected = ["dep", "fw", "net", "sub-a", "sub-b", "orphan"]
+    rng = random.Random(7)
+    for _ in range(20):
+        shuffled = resources[:]
+        rng.shuffle(shuffled)
+        assert [r.urn for r in in_tree_order(shuffled)] == expected
