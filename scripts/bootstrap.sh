@@ -16,5 +16,8 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
   echo "installing airs-intercept and its dependencies into $VENV (about a minute)" >&2
   "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
   "$VENV/bin/python" -m pip install --quiet -e "$ROOT[test]" >&2
+  # An editable install leaves our modules uncompiled (pip compiles only what it copies);
+  # with PYTHONDONTWRITEBYTECODE set, every run would compile them again.
+  "$VENV/bin/python" -m compileall -q "$ROOT/components" >&2
   echo "$want" > "$STAMP"
 fi

@@ -44,3 +44,46 @@ def test_stack_imports_only_its_cloud_sdk(stack: str, cloud: str) -> None:
     roots = {m.split(".")[0] for m in loaded}
     own = EXPECTED[cloud]
     assert roots == ({own} if own else set()), f"{stack} loaded {sorted(roots)}"
+
+
+FREEZE_PROBE = """
+import gc, sys
+from components.cli import main as cli
+before = gc.get_freeze_count()
+paused = cli._pause_gc_for_startup() and not gc.isenabled()
+cli._freeze_startup_heap()
+frozen = gc.get_freeze_count()
+import pulumi
+cli._freeze_startup_heap()
+print(before, frozen, gc.get_freeze_count(), 'panos' in sys.modules, paused, gc.isenabled())
+"""
+
+
+def test_startup_heap_is_frozen_before_the_sdk_only() -> None:
+    """`airs` freezes its own imports (pan-os-python…) once, never after the SDK is loaded."""
+    result = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    before, frozen, after_sdk, panos, paused, enabled = result.stdout.split()
+    assert int(before) == 0
+    assert int(frozen) > 10_000  # our imports and pan-os-python
+    assert int(after_sdk) <= int(frozen)  # with the SDK loaded: nothing more is frozen
+    assert panos == "True"
+    # Paused while our modules load, collecting again before the SDK loads.
+    assert (paused, enabled) == ("True", "True")
+
+
+def test_gc_state_is_restored_after_an_in_process_run() -> None:
+    import gc
+
+    from components.cli.main import main
+
+    assert gc.isenabled()
+    assert main(["--project", str(ROOT), "validate", "--stack", "openshift-dev"]) == 0
+    assert gc.isenabled()
