@@ -179,15 +179,15 @@ def _first_error(exc: BenchmarkError) -> str:
     return lines[0] if lines else str(exc).splitlines()[0]
 
 
-def measure_plan(
+def prepare_plan(
     stack: str,
     *,
-    repeat: int,
     workdir: Path,
     project_dir: Path | None = None,
     extra_args: Sequence[str] = (),
-) -> PlanFigures:
-    """Plan and floor medians for one stack; ``PlanFigures.note`` says why if it could not run."""
+) -> tuple[PlanFigures, dict[str, list[str]]]:
+    """One untimed plan (saving its JSON) and floor: the figures so far and the two commands
+    to time (none when the plan failed; ``PlanFigures.note`` says why)."""
     result = PlanFigures(stack=stack)
     project = ["--project", str(project_dir)] if project_dir is not None else []
     plan_json = workdir / f"{stack}.plan.json"
@@ -196,7 +196,7 @@ def measure_plan(
         run_measured([*plan_cmd, "--json", str(plan_json)])  # warm-up; writes the plan
     except BenchmarkError as exc:
         result.note = f"skipped: `airs plan` failed: {_first_error(exc)}"
-        return result
+        return result, {}
     doc = json.loads(plan_json.read_text(encoding="utf-8"))
     result.resources = len(doc["resources"])
     floor_cmd = [*FLOOR_COMMAND, str(plan_json)]
@@ -208,9 +208,25 @@ def measure_plan(
     counts = json.loads(warm.stdout.strip().splitlines()[-1])
     result.floor_registered = int(counts["registered"])
     result.floor_generic = int(counts["generic"])
-    samples = run_interleaved({"plan": plan_cmd, "floor": floor_cmd}, repeat)
-    result.plan = Figure.of(samples["plan"])
-    result.floor = Figure.of(samples["floor"])
+    return result, {"plan": plan_cmd, "floor": floor_cmd}
+
+
+def measure_plan(
+    stack: str,
+    *,
+    repeat: int,
+    workdir: Path,
+    project_dir: Path | None = None,
+    extra_args: Sequence[str] = (),
+) -> PlanFigures:
+    """Plan and floor medians for one stack; ``PlanFigures.note`` says why if it could not run."""
+    result, commands = prepare_plan(
+        stack, workdir=workdir, project_dir=project_dir, extra_args=extra_args
+    )
+    if commands:
+        samples = run_interleaved(commands, repeat)
+        result.plan = Figure.of(samples["plan"])
+        result.floor = Figure.of(samples["floor"])
     return result
 
 

@@ -34,9 +34,10 @@ from benchmarks.measure import (
     ROOT,
     BenchmarkError,
     Figure,
+    run_interleaved,
     run_measured,
 )
-from benchmarks.plan_bench import PlanFigures, measure_plan
+from benchmarks.plan_bench import PlanFigures, prepare_plan
 
 APPLICATION_COUNTS = (1, 10, 50)
 CLUSTER_COUNTS = (1, 5, 20)
@@ -422,21 +423,25 @@ def run(base: str, repeat: int, workdir: Path) -> list[ScalingPoint]:
     }
     project = write_project(workdir / f"scaling-{base}", docs)
     measured: dict[str, PlanFigures] = {}
-    out: list[ScalingPoint] = []
-    for series, a, c in points:
-        name = stack_name(base, a, c)
-        if name not in measured:
-            measured[name] = measure_plan(name, repeat=repeat, workdir=workdir, project_dir=project)
-            fig = measured[name]
-            shown = (
-                f"{fig.resources} resources, plan {fig.plan.wall_s:.2f} s / "
-                f"{fig.plan.peak_mb:.0f} MB, floor {fig.floor.wall_s:.2f} s"
-                if fig.plan is not None and fig.floor is not None
-                else fig.note
-            )
-            print(f"  scaling {name}: {shown}", flush=True)
-        out.append(ScalingPoint(series, a, c, measured[name]))
-    return out
+    commands: dict[str, list[str]] = {}
+    for name in docs:
+        measured[name], timed = prepare_plan(name, workdir=workdir, project_dir=project)
+        commands.update({f"{name} {side}": cmd for side, cmd in timed.items()})
+    # Every size's plan and floor in each round, so load drift over the minutes this takes
+    # hits all sizes alike instead of making one size look cheaper than a smaller one.
+    samples = run_interleaved(commands, repeat)
+    for key, taken in samples.items():
+        name, side = key.rsplit(" ", 1)
+        setattr(measured[name], side, Figure.of(taken))
+    for name, fig in measured.items():
+        shown = (
+            f"{fig.resources} resources, plan {fig.plan.wall_s:.2f} s / "
+            f"{fig.plan.peak_mb:.0f} MB, floor {fig.floor.wall_s:.2f} s"
+            if fig.plan is not None and fig.floor is not None
+            else fig.note
+        )
+        print(f"  scaling {name}: {shown}", flush=True)
+    return [ScalingPoint(series, a, c, measured[stack_name(base, a, c)]) for series, a, c in points]
 
 
 def series_linearity(points: Sequence[ScalingPoint], series: str, what: str) -> Linearity | None:
