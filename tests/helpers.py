@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,26 @@ from components.cli.mocks import Registration, is_secret, unwrap
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = stackfile.load_project(ROOT / "Pulumi.yaml")
 EXAMPLE_STACKS = PROJECT.stacks()
+
+
+def fresh_python(code: str, env: dict[str, str] | None = None, timeout: int = 300) -> str:
+    """Run ``code`` in a new interpreter at the project root; what it printed.
+
+    For what one process cannot show about itself once tests have imported things (which
+    modules a run loads, what the start-up of `airs` does to the GC, hash seeds). ``env``
+    is added to this process's environment.
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
 
 
 def load_example(stack: str) -> stackfile.StackSettings:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, fresh_python
 
 SDKS = ("pulumi_gcp", "pulumi_azure_native", "pulumi_aws")
 EXPECTED = {
@@ -31,16 +29,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {sdks!r})))
     [("gcp-dev", "gcp"), ("azure-dev", "azure"), ("aws-dev", "aws"), ("openshift-dev", "private")],
 )
 def test_stack_imports_only_its_cloud_sdk(stack: str, cloud: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(stack=stack, sdks=set(SDKS))],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    loaded = json.loads(fresh_python(PROBE.format(stack=stack, sdks=set(SDKS))).splitlines()[-1])
     roots = {m.split(".")[0] for m in loaded}
     own = EXPECTED[cloud]
     assert roots == ({own} if own else set()), f"{stack} loaded {sorted(roots)}"
@@ -61,16 +50,9 @@ print(before, frozen, gc.get_freeze_count(), 'panos' in sys.modules, paused, gc.
 
 def test_startup_heap_is_frozen_before_the_sdk_only() -> None:
     """`airs` freezes its own imports (pan-os-python…) once, never after the SDK is loaded."""
-    result = subprocess.run(
-        [sys.executable, "-c", FREEZE_PROBE],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    before, frozen, after_sdk, panos, paused, enabled = (
+        fresh_python(FREEZE_PROBE).splitlines()[-1].split()
     )
-    assert result.returncode == 0, result.stderr[-2000:]
-    before, frozen, after_sdk, panos, paused, enabled = result.stdout.split()
     assert int(before) == 0
     assert int(frozen) > 10_000  # our imports and pan-os-python
     assert int(after_sdk) <= int(frozen)  # with the SDK loaded: nothing more is frozen

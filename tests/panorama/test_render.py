@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,11 +10,11 @@ import pytest
 from components.panorama import xpaths
 from components.panorama.profiles import build_intent
 from components.panorama.render import dump, render_intent, split_xpath
+from tests.helpers import ROOT, fresh_python
 from tests.panorama import fixtures
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("AIRS_UPDATE_GOLDEN") == "1"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("cloud", sorted(fixtures.ALL))
@@ -35,17 +33,8 @@ def test_deterministic_across_interpreters():
         "from components.panorama.render import render_intent, dump;"
         "import sys; sys.stdout.write(dump(render_intent(build_intent(f.azure()))))"
     )
-    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-        check=True,
-    )
-    assert out.stdout == dump(render_intent(build_intent(fixtures.azure())))
+    out = fresh_python(code, env={"PYTHONHASHSEED": "12345", "PYTHONPATH": str(ROOT)})
+    assert out == dump(render_intent(build_intent(fixtures.azure())))
 
 
 def test_order_and_modes():

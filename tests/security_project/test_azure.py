@@ -6,8 +6,6 @@ import base64
 import copy
 import ipaddress
 import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -17,9 +15,9 @@ from components.cli.mocks import Registration
 from components.config import ConfigError, parse_stack_config
 from components.security_project import azure as az
 from tests.helpers import (
-    ROOT,
     by_type,
     example_values,
+    fresh_python,
     is_secret,
     one,
     plan_example,
@@ -570,16 +568,7 @@ print(json.dumps({"modules": executed}))
 
 
 def test_an_azure_plan_imports_only_the_submodules_it_uses() -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = json.loads(fresh_python(PROBE).splitlines()[-1])
     loaded: list[str] = report["modules"]
     assert all(m.split(".")[0] == "pulumi_azure_native" for m in loaded), loaded
     first_level = {m.split(".")[1] for m in loaded if "." in m}
