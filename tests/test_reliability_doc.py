@@ -11,14 +11,17 @@ the committed document. After a deliberate change in behaviour:
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
+from types import SimpleNamespace
 
 import pytest
 
 from tests import fault_matrix
 from tests.cluster import unreachable
 from tests.panorama import fault_scenarios
+from tests.panorama.emulator import Faults
 
 
 def observed_rows() -> list[fault_matrix.Row]:
@@ -55,3 +58,27 @@ def test_splice_replaces_only_the_generated_block() -> None:
     assert new == f"intro\n{fault_matrix.BEGIN}\nnew\n{fault_matrix.END}\noutro\n"
     with pytest.raises(ValueError, match="has no line"):
         fault_matrix.splice("no markers", "x")
+
+
+def test_every_emulator_fault_has_a_scenario() -> None:
+    """The matrix covers every switch of the emulator's ``Faults``: a new one needs a row.
+
+    Each scenario's ``arm`` is run against a stand-in lab and the switches it changed are
+    collected; ``timeout_delay`` is how late a timed-out answer comes, not a fault itself.
+    """
+    armed: set[str] = set()
+    for fault in fault_scenarios.FAULTS:
+        client = SimpleNamespace()
+        lab = SimpleNamespace(
+            emu=SimpleNamespace(faults=Faults()),
+            client=lambda c=client: c,
+            reconfigure=lambda api_key: None,  # the wrong-key scenario arms no switch
+        )
+        fault.arm(lab)  # type: ignore[arg-type]
+        armed |= {
+            f.name
+            for f in dataclasses.fields(Faults)
+            if getattr(lab.emu.faults, f.name) != getattr(Faults(), f.name)
+        }
+    switches = {f.name for f in dataclasses.fields(Faults)} - {"timeout_delay"}
+    assert switches - armed == set(), "emulator faults without a scenario in the matrix"

@@ -138,6 +138,7 @@ class AuditMonitor(RecordingMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.states: list[tuple[str, str, dict[str, Any]]] = []
+        self.registered_outputs: list[tuple[str, dict[str, Any]]] = []
 
     def _keep(self, request: Any, props: Any) -> None:
         state = rpc.deserialize_properties(props, keep_unknowns=True)
@@ -156,6 +157,13 @@ class AuditMonitor(RecordingMonitor):
         response = super().ReadResource(request)
         self._keep(request, response.properties)
         return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        # What components (and the stack) pass to ``register_outputs``: the engine stores
+        # these in state as well, so a component output is as much a leak as a resource's.
+        outputs = rpc.deserialize_properties(request.outputs, keep_unknowns=True)
+        self.registered_outputs.append((request.urn, outputs))
+        return super().RegisterResourceOutputs(request)
 
 
 @dataclass
@@ -281,6 +289,7 @@ def test_plan_render_state_and_logs_hold_no_secret(
         shown[f"run {i} invokes"] = as_text(run.invokes)
         shown[f"run {i} outputs"] = as_text(run.outputs)
         shown[f"run {i} engine state"] = as_text(monitor.states)
+        shown[f"run {i} registered outputs"] = as_text(monitor.registered_outputs)
     shown["logs"] = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
     shown["pulumi.log"] = "\n".join(recorder.pulumi_logs)
 
@@ -305,6 +314,12 @@ def test_plan_render_state_and_logs_hold_no_secret(
     )
     assert used_in_resources, "the example stack has no secret a resource consumes"
     assert found(inside, used_in_resources) == used_in_resources
+    # Each cluster's plugin token reaches its component's registered outputs, as a secret.
+    in_outputs = "\n".join(
+        p for monitor in recorder.monitors for p in secret_payloads(monitor.registered_outputs)
+    )
+    tokens = set(recorder.plugin_tokens.values())
+    assert found(in_outputs, tokens) == tokens
     # Each run read each cluster's token Secret once.
     assert len(recorder.plugin_tokens) == len(stack.clusters)
     # The Panorama credentials are not resources' business: they reach the program as secret
