@@ -59,8 +59,11 @@ class ConfigProblem:
     """One broken rule: the key path below ``airs:``, the offending value and the rule."""
 
     key: str
+    """Key path below ``airs:`` (``clusters.apps.clusterId``)."""
     value: str
+    """The offending value as shown to the user (secrets never in plaintext)."""
     rule: str
+    """The rule the value breaks."""
 
     def __str__(self) -> str:
         return f"{NAMESPACE}:{self.key}: {self.value} — {self.rule}"
@@ -214,8 +217,11 @@ class GcpCidrs(Model):
     """The three security VPC subnets."""
 
     mgmt: Cidr
+    """Management subnet of the firewalls."""
     untrust: Cidr
+    """Untrust (internet-facing) subnet."""
     trust: Cidr
+    """Trust subnet: the internal load balancer and pan-cni's ``fwtrustcidr``."""
 
 
 GCP_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
@@ -226,11 +232,15 @@ class GcpSecurityProject(Model):
     """``airs:securityProject`` on GCP: three VPCs, firewalls and the internal load balancer."""
 
     project: Annotated[str, _rule(lambda v: bool(GCP_PROJECT.match(v)), "must be a GCP project id")]
+    """GCP project id that holds the security project."""
     region: Annotated[
         str, _rule(lambda v: bool(GCP_REGION.match(v)), "must be a GCP region like us-east1")
     ]
+    """Region of the subnets, firewalls and load balancer."""
     zones: Annotated[list[str], Field(min_length=1)]
+    """Zones of the firewall instance group (all in ``region``)."""
     cidrs: GcpCidrs
+    """The three security VPC subnets."""
     mgmt_allowed_cidrs: Annotated[list[Cidr], Field(min_length=1)]
     """Only these sources reach the firewalls' management (TCP 22 and 443)."""
     untrust_allowed_cidrs: list[Cidr] = []
@@ -238,22 +248,30 @@ class GcpSecurityProject(Model):
     ilb_ip: IPv4 | None = None
     """Internal load balancer address; defaults to the trust subnet's x.x.x.253."""
     health_check_port: Port = network.DEFAULT_HEALTH_CHECK_PORT
+    """Port the load balancer's health check probes on the firewalls (443, 80 or 22)."""
     firewall: GcpFirewall
+    """The firewall managed instance group."""
 
 
 class AzureCidrs(Model):
     """The security VNet and, optionally, its three subnets (cut from the VNet if absent)."""
 
     vnet: Cidr
+    """Address space of the security VNet."""
     mgmt: Cidr | None = None
+    """Management subnet (``mgmt-snet``); default: a quarter of ``vnet``."""
     untrust: Cidr | None = None
+    """Untrust subnet (``public-snet``); default: a quarter of ``vnet``."""
     trust: Cidr | None = None
+    """Trust subnet (``private-snet``, the internal load balancer's); default: a quarter of
+    ``vnet``."""
 
 
 class AzureResourceGroup(Model):
     """Resource group that holds the security project."""
 
     name: str
+    """Resource group name."""
     create: bool = True
     """Create it (true) or adopt an existing one (false)."""
 
@@ -262,7 +280,9 @@ class AzureFirewall(Model):
     """The firewall scale set (or VMs) on Azure."""
 
     mode: Literal["vmss", "vm"] = "vmss"
+    """``vmss``: one Uniform scale set; ``vm``: standalone VMs."""
     vm_size: str = "Standard_D3_v2"
+    """VM size of each firewall."""
     min_replicas: Replicas = 1
     """Firewalls in the scale set (``vmss``) or standalone VMs (``vm``)."""
     max_replicas: Replicas | None = None
@@ -272,12 +292,17 @@ class AzureFirewall(Model):
     image_offer: Annotated[
         str, _rule(lambda v: v.startswith("airs"), "is not an AIRS offer (expected airs-flex)")
     ] = "airs-flex"
+    """Marketplace offer of the AIRS image (publisher ``paloaltonetworks``)."""
     image_sku: str = "airs-byol"
+    """Marketplace SKU (plan) of the image."""
     image_version: str = "latest"
+    """Image version, or ``latest``."""
     admin_username: str = "panadmin"
+    """Administrator user the SSH key is installed for."""
     ssh_public_key: str
     """Administrator SSH public key (Azure requires one)."""
     bootstrap: Bootstrap
+    """Bootstrap values (``customData``)."""
 
 
 AzureZone = Annotated[Literal["1", "2", "3"], BeforeValidator(_zone_str)]
@@ -298,31 +323,49 @@ class AzureSecurityProject(Model):
     subscription_id: Annotated[
         str, _rule(lambda v: bool(UUID.match(v)), "must be a subscription id (a lowercase UUID)")
     ]
+    """Subscription that holds the security project."""
     location: str
+    """Azure region, e.g. ``eastus``."""
     resource_group: AzureResourceGroup
+    """Resource group of the security project."""
     zones: list[AzureZone] = ["1", "2", "3"]
+    """Availability zones the firewalls spread over."""
     cidrs: AzureCidrs
+    """The security VNet and its subnets."""
     mgmt_allowed_cidrs: Annotated[list[Cidr], Field(min_length=1)]
+    """Only these sources reach the firewalls' management (TCP 22 and 443)."""
     ilb_ip: IPv4 | None = None
+    """Internal load balancer frontend; defaults to the third address from the end of the
+    trust subnet."""
     health_check_port: Port = network.DEFAULT_HEALTH_CHECK_PORT
+    """Port the load balancer probe checks on the firewalls (443, 80 or 22)."""
     health_probe: Literal["tcp", "http"] = "tcp"
+    """Probe protocol: ``tcp`` (port open) or ``http`` (an HTTP(S) request when the port is
+    80 or 443; TCP on 22)."""
     firewall: AzureFirewall
+    """The firewall scale set or VMs."""
 
 
 class AwsZoneSubnets(Model):
     """Explicit per-zone subnets of the security VPC."""
 
     mgmt: Cidr
+    """Management subnet of the zone."""
     trust: Cidr
+    """Trust (data) subnet of the zone: the firewalls' GENEVE interface."""
     gwlb: Cidr
+    """Subnet of the Gateway Load Balancer's node in the zone."""
     nat: Cidr | None = None
+    """Subnet of the zone's NAT gateway; required with ``natGateway``."""
 
 
 class AwsCidrs(Model):
     """The security VPC; per-zone subnets are cut from it unless given."""
 
     vpc: Cidr
+    """CIDR of the security VPC."""
     zones: dict[str, AwsZoneSubnets] | None = None
+    """Availability zone → its subnets; absent: cut from ``vpc``."""
 
 
 class AwsFirewall(Model):
@@ -336,12 +379,19 @@ class AwsFirewall(Model):
     ) = None
     """Pinned AMI; otherwise looked up by name filter and product code."""
     ami_name_filter: str = "PA-AI-Runtime-Security-AWS-*"
+    """AMI name pattern searched when ``amiId`` is unset (the newest match wins)."""
     product_code: str = "b261y39exndwe1ltro1tqpeog"
+    """Marketplace product code the AMI must carry."""
     instance_type: str = "c6in.xlarge"
+    """EC2 instance type of each firewall."""
     min_replicas: Replicas = 1
+    """Auto scaling group minimum."""
     max_replicas: Replicas = 2
+    """Auto scaling group maximum."""
     key_name: str | None = None
+    """EC2 key pair for break-glass SSH to the firewalls."""
     bootstrap: Bootstrap
+    """Bootstrap values (user data, a secret)."""
 
 
 AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
@@ -353,14 +403,24 @@ class AwsSecurityProject(Model):
     region: Annotated[
         str, _rule(lambda v: bool(AWS_REGION.match(v)), "must be an AWS region like us-east-1")
     ]
+    """Region of the security VPC."""
     zones: Annotated[list[str], Field(min_length=1)]
+    """Availability zones the GWLB and firewalls span."""
     cidrs: AwsCidrs
+    """The security VPC and, optionally, its per-zone subnets."""
     mgmt_allowed_cidrs: Annotated[list[Cidr], Field(min_length=1)]
+    """Only these sources reach the firewalls' management (TCP 22 and 443)."""
     health_check_port: Port = network.DEFAULT_HEALTH_CHECK_PORT
+    """Port the GWLB target group's health check probes on the firewalls (443, 80 or 22)."""
     overlay_routing: bool = False
+    """Enable GWLB overlay routing on the firewalls (``aws-gwlb-overlay-routing``)."""
     nat_gateway: bool = False
+    """A NAT gateway per zone for the firewalls' outbound traffic."""
     allowed_principals: list[str] = []
+    """IAM principals allowed to create endpoints on the endpoint service; default: the
+    deploying account."""
     firewall: AwsFirewall
+    """The firewall auto scaling group."""
 
 
 SecurityProject = GcpSecurityProject | AzureSecurityProject | AwsSecurityProject
@@ -377,12 +437,15 @@ class PrivateFirewall(Model):
     trust_ip: IPv4
     """Trust interface address (the active member of an HA pair)."""
     trust_cidr: Cidr
+    """Trust subnet: pan-cni's ``fwtrustcidr``."""
     trust_gateway_ip: IPv4
+    """Next hop on the trust side for the application networks and the default route."""
     ha_peer_trust_ip: IPv4 | None = None
     """Refused when set (kept so the contract key gets a clear answer): in an active/passive
     pair the trust address moves to the active peer, so ``trustIp`` is the one address
     pan-cni and Panorama need; active/active pairs (an address per peer) are not built."""
     trust_ip_mode: Literal["static", "dhcp"] = "static"
+    """``static``: ``trustIp`` set on ethernet1/1; ``dhcp``: the interface is a DHCP client."""
 
 
 # --------------------------------------------------------------------------- applications
@@ -392,6 +455,7 @@ class Application(Model):
     """One application network to protect."""
 
     cidrs: Annotated[list[Cidr], Field(min_length=1)]
+    """Address ranges of the application network (routed through the firewalls)."""
     network: str | None = None
     """GCP VPC name/self-link, Azure VNet resource id or AWS VPC id."""
     project: str | None = None
@@ -403,6 +467,8 @@ class Application(Model):
     protection: ProtectMode = "vpc"
     """AWS: what this VPC's GWLB endpoints serve (one endpoint cannot serve both)."""
     transit_gateway_id: str | None = None
+    """AWS: transit gateway the VPC reaches other networks through; inspected traffic
+    continues there instead of the internet gateway."""
 
 
 # --------------------------------------------------------------------------- panorama
@@ -412,45 +478,65 @@ class InboundNatRule(Model):
     """Inbound static destination NAT (e.g. ``inbound-web``)."""
 
     name: PanosName
+    """Rule name in Panorama."""
     translated_address: IPv4
+    """Address the destination is translated to (the application server)."""
     destination: IPv4 | None = None
     """Original destination; on Azure defaults to the public load balancer address."""
     service: str = "any"
+    """PAN-OS service the rule matches, or ``any``."""
     translated_port: Port | None = None
+    """Port the destination is translated to; unset: unchanged."""
 
 
 class NatRules(Model):
     """NAT policy toggles."""
 
     outbound: bool = True
+    """Source NAT of the protected workloads' outbound traffic (on a private cloud, the rule
+    the vendor page calls ``inbound-web``)."""
     inbound: list[InboundNatRule] = []
+    """Inbound destination NAT rules."""
 
 
 class Decryption(Model):
     """Optional SSL/TLS decryption of AI traffic."""
 
     enabled: bool = False
+    """Decrypt AI traffic (needs ``certificate``)."""
     ssl_tls_profile: PanosName = "airs-ssl-tls"
+    """Name of the SSL/TLS service profile."""
     certificate: str | None = None
+    """Name of the certificate on Panorama the profile uses."""
 
 
 class Panorama(Model):
     """``airs:panorama``: where and how the firewalls are configured."""
 
     hostname: Hostname
+    """Panorama address (hostname or IPv4) for the XML API."""
     username: str | None = None
     """The admin the API key or password belongs to: commits are partial, of its changes only."""
     template: PanosName | None = None
+    """Template name; default ``<airs:name>-tpl``."""
     template_stack: PanosName | None = None
+    """Template stack name; default ``<airs:name>-stack``."""
     device_group: PanosName | None = None
+    """Device group name; default ``<airs:name>-dg``."""
     ai_security_profile: PanosName = "airs-ai-security"
+    """Name of the AI security profile."""
     ai_security_profile_group: PanosName = "airs-ai-group"
+    """Name of the security profile group that carries it."""
     nat_rules: NatRules = NatRules()
+    """NAT policy."""
     decryption: Decryption = Decryption()
+    """SSL/TLS decryption."""
     push: bool = True
     """Push to the template stack and device group after each commit."""
     verify_tls: bool = True
+    """Verify Panorama's TLS certificate (turn off only for a lab)."""
     ca_bundle: str | None = None
+    """CA bundle file to verify Panorama with; default: the system store."""
     monitoring_interval: Annotated[int, _ranged(30, 300)] | None = None
     """Seconds between the Kubernetes plugin's polls of every cluster (Panorama has one
     interval). Default: the interval the clusters set, else 30. A security stack of layered
@@ -464,15 +550,23 @@ class Cluster(Model):
     """One Kubernetes cluster whose pods are steered through the firewalls."""
 
     type: ClusterType
+    """Cluster platform: GKE, AKS, EKS, OpenShift, Rancher or Native (must suit ``airs:cloud``)."""
     cluster_id: Annotated[int, _ranged(1, 2048)]
+    """pan-cni cluster id (1–2048), unique per Panorama."""
     panorama_name: str | None = None
     """Name in the Panorama Kubernetes plugin (≤ 20 characters); defaults to the map key."""
     api_server: str
+    """API server (host, host:port or https URL) the Kubernetes plugin polls."""
     pod_cidr: Cidr
+    """Pod range: allowed to the trust side and steered through the firewalls."""
     service_cidr: Cidr
+    """Service range: allowed to the trust side."""
     node_cidr: Cidr | None = None
+    """GCP: node range, allowed to the trust side with the pod and service ranges."""
     kubeconfig: SecretStr | None = None
+    """Kubeconfig of the Kubernetes provider. Secret; or set ``context``."""
     context: str | None = None
+    """Context of the ambient kubeconfig to use instead of ``kubeconfig``."""
     protect: dict[Namespace, ProtectMode] = {}
     """Namespace → ``vpc`` (firewall=pan-fw) or ``namespace`` (subnetfirewall)."""
     monitoring_interval: Annotated[int, _ranged(30, 300)] | None = None
@@ -491,8 +585,12 @@ class Cluster(Model):
     byo_vnet: bool | None = None
     """AKS: the cluster must run in its own ("bring your own") VNet; stated by you."""
     restart_workloads: bool = False
+    """Roll the Deployments, StatefulSets and DaemonSets of each newly protected namespace
+    once, so pods created before the annotation are steered too."""
     label_filter: str | None = None
+    """Kubernetes plugin label filter (or ``labelSelector``, not both)."""
     label_selector: str | None = None
+    """Kubernetes plugin label selector (or ``labelFilter``, not both)."""
 
 
 # --------------------------------------------------------------------------- the stack
@@ -503,14 +601,23 @@ class StackConfig:
     """The validated ``airs:*`` configuration of one stack."""
 
     cloud: Cloud
+    """``airs:cloud``: ``gcp``, ``azure``, ``aws`` or ``private``."""
     name: str
+    """``airs:name``: the deployment prefix of every resource and Panorama object."""
     panorama: Panorama
+    """``airs:panorama``."""
     security_project: SecurityProject | None
+    """``airs:securityProject`` (public clouds; none on a private cloud or a cluster stack)."""
     firewall: PrivateFirewall | None
+    """``airs:firewall`` (private cloud only)."""
     applications: Mapping[str, Application]
+    """``airs:applications``: key → application network."""
     clusters: Mapping[str, Cluster]
+    """``airs:clusters``: key → cluster."""
     panorama_api_key: SecretStr | None
+    """``airs:panoramaApiKey`` (secret)."""
     panorama_password: SecretStr | None
+    """``airs:panoramaPassword`` (secret; with ``airs:panorama.username``)."""
     security_stack: str | None = None
     """``airs:securityStack``: the stack that owns the security project (layered stacks).
 
