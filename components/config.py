@@ -1239,7 +1239,7 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
         add(
             "securityProject.firewall.maxReplicas",
             sp.firewall.max_replicas,
-            f"must equal securityProject.firewall.minReplicas ({sp.firewall.min_replicas}) "
+            f"must equal airs:securityProject.firewall.minReplicas ({sp.firewall.min_replicas}) "
             "on Azure: the scale set has a fixed size (autoscaling on PAN-OS metrics in "
             "Application Insights is not built yet)",
         )
@@ -1250,7 +1250,8 @@ def cross_checks(cfg: StackConfig) -> list[ConfigProblem]:
         add(
             "securityProject.firewall.minReplicas",
             sp.firewall.min_replicas,
-            f"must not exceed securityProject.firewall.maxReplicas ({sp.firewall.max_replicas})",
+            "must not exceed airs:securityProject.firewall.maxReplicas "
+            f"({sp.firewall.max_replicas})",
         )
     if isinstance(sp, GcpSecurityProject):
         for i, zone in enumerate(sp.zones):

@@ -137,7 +137,14 @@ def _aliases(request: Any) -> list[dict[str, str]]:
             out.append({"urn": alias.urn})
         else:
             spec = alias.spec
-            entry = {"name": spec.name, "type": spec.type, "parent": spec.parentUrn}
+            entry = {
+                "name": spec.name,
+                "type": spec.type,
+                "stack": spec.stack,
+                "project": spec.project,
+                "parent": spec.parentUrn,
+                "noParent": "true" if spec.noParent else "",
+            }
             out.append({k: v for k, v in entry.items() if v})
     return out
 

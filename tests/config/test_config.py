@@ -245,7 +245,7 @@ CASES: list[tuple[str, Callable[[Values], None], str, str]] = [
         "azure-prod",
         _set("securityProject.firewall.maxReplicas", 6),
         "airs:securityProject.firewall.maxReplicas: 6",
-        "must equal securityProject.firewall.minReplicas (2) on Azure",
+        "must equal airs:securityProject.firewall.minReplicas (2) on Azure",
     ),
 ]
 
