@@ -1497,7 +1497,9 @@ def monitoring_interval(cfg: StackConfig) -> int:
     """
     if cfg.panorama.monitoring_interval is not None:
         return cfg.panorama.monitoring_interval
-    explicit = [c.monitoring_interval for c in cfg.clusters.values() if c.monitoring_interval]
+    explicit = [
+        c.monitoring_interval for c in cfg.clusters.values() if c.monitoring_interval is not None
+    ]
     return min(explicit, default=DEFAULT_MONITORING_INTERVAL)
 
 

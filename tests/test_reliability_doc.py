@@ -66,6 +66,7 @@ def test_every_emulator_fault_has_a_scenario() -> None:
     Each scenario's ``arm`` is run against a stand-in lab and the switches it changed are
     collected; ``timeout_delay`` is how late a timed-out answer comes, not a fault itself.
     """
+    default = Faults()
     armed: set[str] = set()
     for fault in fault_scenarios.FAULTS:
         client = SimpleNamespace()
@@ -78,7 +79,7 @@ def test_every_emulator_fault_has_a_scenario() -> None:
         armed |= {
             f.name
             for f in dataclasses.fields(Faults)
-            if getattr(lab.emu.faults, f.name) != getattr(Faults(), f.name)
+            if getattr(lab.emu.faults, f.name) != getattr(default, f.name)
         }
     switches = {f.name for f in dataclasses.fields(Faults)} - {"timeout_delay"}
     assert switches - armed == set(), "emulator faults without a scenario in the matrix"

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from components.cli.diff import engine_urn
+from components.cli.diff import engine_urn, resources_of_run
 from components.cli.mocks import Registration
 from tests.helpers import EXAMPLE_STACKS, ROOT, plan_example
 
@@ -64,8 +64,7 @@ def aliased(old_urn: str, registrations: Sequence[Registration], stack: str, pro
 def test_urns_are_kept_or_aliased(stack: str) -> None:
     """Golden files hold engine URNs (whole parent type chain), what ``pulumi up`` matches on."""
     run = plan_example(stack)
-    by_urn = {r.urn: r for r in run.resources}
-    current = {engine_urn(r, by_urn, run.stack, run.project) for r in run.resources if not r.read}
+    current = {r.urn for r in resources_of_run(run)}
     path = GOLDEN / f"{stack}.txt"
     if os.environ.get("AIRS_UPDATE_GOLDEN") == "1":
         path.parent.mkdir(parents=True, exist_ok=True)

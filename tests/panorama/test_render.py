@@ -10,7 +10,7 @@ import pytest
 from components.panorama import xpaths
 from components.panorama.profiles import build_intent
 from components.panorama.render import dump, render_intent, split_xpath
-from tests.helpers import ROOT, fresh_python
+from tests.helpers import fresh_python
 from tests.panorama import fixtures
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -33,7 +33,7 @@ def test_deterministic_across_interpreters():
         "from components.panorama.render import render_intent, dump;"
         "import sys; sys.stdout.write(dump(render_intent(build_intent(f.azure()))))"
     )
-    out = fresh_python(code, env={"PYTHONHASHSEED": "12345", "PYTHONPATH": str(ROOT)})
+    out = fresh_python(code, env={"PYTHONHASHSEED": "12345"})  # cwd is the project root
     assert out == dump(render_intent(build_intent(fixtures.azure())))
 
 
