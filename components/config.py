@@ -533,6 +533,10 @@ class Panorama(Model):
     """SSL/TLS decryption."""
     push: bool = True
     """Push to the template stack and device group after each commit."""
+    api_port: Port = 443
+    """TCP port of Panorama's XML API over HTTPS: set it only where Panorama is reached
+    through a proxy or port forward on another port. The firewalls' bootstrap still names
+    ``hostname`` alone (they register on Panorama's own ports)."""
     verify_tls: bool = True
     """Verify Panorama's TLS certificate (turn off only for a lab)."""
     ca_bundle: str | None = None
@@ -541,6 +545,11 @@ class Panorama(Model):
     """Seconds between the Kubernetes plugin's polls of every cluster (Panorama has one
     interval). Default: the interval the clusters set, else 30. A security stack of layered
     stacks sets it for the cluster stacks, whose clusters inherit it."""
+
+    @property
+    def api_address(self) -> str:
+        """Where the XML API answers: ``hostname``, with ``:apiPort`` when it is not 443."""
+        return self.hostname if self.api_port == 443 else f"{self.hostname}:{self.api_port}"
 
 
 # --------------------------------------------------------------------------- clusters
@@ -661,7 +670,9 @@ _STACK_PART = r"[A-Za-z0-9_.-]+"
 STACK_REFERENCE = re.compile(rf"^({_STACK_PART}|{_STACK_PART}/{_STACK_PART}/{_STACK_PART})$")
 # What a cluster stack may say about Panorama: where it is and how to reach it. The template,
 # device group, rules and pushes are the security stack's.
-CLUSTER_STACK_PANORAMA_FIELDS = frozenset({"hostname", "username", "verify_tls", "ca_bundle"})
+CLUSTER_STACK_PANORAMA_FIELDS = frozenset(
+    {"hostname", "api_port", "username", "verify_tls", "ca_bundle"}
+)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -1054,7 +1065,7 @@ def _layered_problems(
                 show(_lookup(values["panorama"], (alias,))),
                 f"must not be set with airs:securityStack ({reference}): the security stack "
                 "owns Panorama's template, device group, rules and pushes; a cluster stack "
-                "sets only hostname, username, verifyTls and caBundle",
+                "sets only hostname, apiPort, username, verifyTls and caBundle",
             )
         )
 

@@ -249,7 +249,7 @@ class AirsDeployment(pulumi.ComponentResource):
         return PanoramaConfig(
             f"{name}-panorama",
             intent,
-            hostname=cfg.panorama.hostname,
+            hostname=cfg.panorama.api_address,
             late_bound={k: v for k, v in late.items() if k in intent.late_keys()},
             verify_tls=cfg.panorama.verify_tls,
             ca_bundle=cfg.panorama.ca_bundle,

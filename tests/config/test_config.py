@@ -460,3 +460,13 @@ def test_monitoring_interval_is_one_per_stack_and_inherited() -> None:
     assert _problems(values, secret) == [
         "airs:panorama.monitoringInterval: 301 — must be between 30 and 300"
     ]
+
+
+def test_panorama_api_port() -> None:
+    """The XML API's port: 443 leaves the address alone; another port is added; 0 is refused."""
+    values, secret = example_values("openshift-dev")
+    assert _parse(values, secret).panorama.api_address == "203.0.113.10"
+    values["panorama"]["apiPort"] = 8443
+    assert _parse(values, secret).panorama.api_address == "203.0.113.10:8443"
+    values["panorama"]["apiPort"] = 0
+    assert _problems(values, secret) == ["airs:panorama.apiPort: 0 — must be between 1 and 65535"]

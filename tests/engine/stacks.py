@@ -1,0 +1,163 @@
+"""What the engine-tier tests check against: the API server, the emulator and ``airs``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components.cluster import chart
+from components.cluster.intercept import PLUGIN_SECRET, plugin_credential
+from tests.engine.cluster import ControlPlane
+from tests.engine.project import EXAMPLE_PASSPHRASE, EngineProject
+from tests.helpers import ROOT
+from tests.panorama.emulator import PanoramaEmulator
+
+# Emulator requests that write configuration (the rest read, commit, push or poll).
+WRITE_ACTIONS = ("set", "edit", "delete", "move", "rename", "multi-config")
+# A firewall Panorama already manages, as an on-prem HA member would be before we configure it.
+SERIAL = "007951000123"
+
+
+def point_at_local_servers(
+    project: EngineProject, stack: str, plane: ControlPlane, emu: PanoramaEmulator, admin: str
+) -> None:
+    """Aim a copied example stack at the local API server and the emulator, nothing else.
+
+    Only the cluster's kubeconfig and Panorama's address, port, CA and API key change; every
+    other value is the example's own.
+    """
+    doc = yaml.safe_load((project.folder / "stacks" / f"Pulumi.{stack}.yaml").read_text())
+    for cluster in doc["config"].get("airs:clusters") or {}:
+        project.config_set(
+            stack, f"airs:clusters.{cluster}.kubeconfig", plane.kubeconfig(), secret=True
+        )
+    project.config_set(stack, "airs:panorama.hostname", "127.0.0.1")
+    project.config_set(stack, "airs:panorama.apiPort", str(emu.port))
+    project.config_set(stack, "airs:panorama.caBundle", str(emu.cert))
+    project.config_set(stack, "airs:panoramaApiKey", emu.key_for(admin), secret=True)
+
+
+def airs(project: EngineProject, *args: str) -> subprocess.CompletedProcess[str]:
+    """The offline ``airs`` command on the engine project's stack files."""
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "airs"), "--project", str(project.folder), *args],
+        cwd=project.folder,
+        env={**project.env(), "PULUMI_CONFIG_PASSPHRASE": EXAMPLE_PASSPHRASE},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def rendered_panorama(project: EngineProject, stack: str) -> list[tuple[str, str]]:
+    """``airs render --panorama``: (xpath, element) of every object, in commit order."""
+    out = airs(project, "render", "--stack", stack, "--panorama").stdout
+    objects = []
+    for block in out.strip().split("\n\n"):
+        lines = [ln for ln in block.splitlines() if not ln.startswith("#")]
+        xpath = lines[0].removeprefix("xpath: ")
+        objects.append((xpath, "\n".join(lines[1:])))
+    return objects
+
+
+def rendered_helm(project: EngineProject, stack: str) -> list[dict[str, Any]]:
+    """``airs render --helm``: every manifest of the release."""
+    out = airs(project, "render", "--stack", stack, "--helm").stdout
+    return [doc for doc in yaml.safe_load_all(out) if doc]
+
+
+def config_writes(emu: PanoramaEmulator) -> int:
+    """How many configuration writes the emulator has answered."""
+    with emu.lock:
+        return sum(
+            1
+            for r in emu.requests
+            if r.get("type") == "config" and r.get("action") in WRITE_ACTIONS
+        )
+
+
+def written_xpaths(emu: PanoramaEmulator, since: int = 0) -> set[str]:
+    """The xpaths written (set/edit, alone or inside multi-config) since request ``since``."""
+    paths: set[str] = set()
+    with emu.lock:
+        requests = list(emu.requests[since:])
+    for r in requests:
+        if r.get("type") != "config":
+            continue
+        if r.get("action") in ("set", "edit"):
+            paths.add(r["xpath"])
+        elif r.get("action") == "multi-config":
+            for op in ET.fromstring(r["element"]):
+                if op.tag in ("set", "edit"):
+                    paths.add(op.get("xpath", ""))
+    return paths
+
+
+def running_config(emu: PanoramaEmulator) -> str:
+    """The emulator's whole running configuration, as text."""
+    with emu.lock:
+        return ET.tostring(emu.running, encoding="unicode")
+
+
+def plugin_token_credential(plane: ControlPlane) -> str:
+    """The plugin credential Panorama must hold: built from the token Secret on the cluster."""
+    secret = plane.get(f"/api/v1/namespaces/{chart.RELEASE_NAMESPACE}/secrets/{PLUGIN_SECRET}")
+    assert secret is not None, f"no Secret {PLUGIN_SECRET}"
+    assert secret.get("data", {}).get("token"), "the controller manager filled in no token"
+    return plugin_credential(secret)
+
+
+API_PATHS = {
+    "ServiceAccount": "/api/v1/namespaces/{ns}/serviceaccounts/{name}",
+    "Secret": "/api/v1/namespaces/{ns}/secrets/{name}",
+    "ConfigMap": "/api/v1/namespaces/{ns}/configmaps/{name}",
+    "Service": "/api/v1/namespaces/{ns}/services/{name}",
+    "DaemonSet": "/apis/apps/v1/namespaces/{ns}/daemonsets/{name}",
+    "EndpointSlice": "/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices/{name}",
+    "ClusterRole": "/apis/rbac.authorization.k8s.io/v1/clusterroles/{name}",
+    "ClusterRoleBinding": "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}",
+    "Role": "/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/roles/{name}",
+    "RoleBinding": "/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings/{name}",
+    "CustomResourceDefinition": "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}",
+    "NetworkAttachmentDefinition": (
+        "/apis/k8s.cni.cncf.io/v1/namespaces/{ns}/network-attachment-definitions/{name}"
+    ),
+}
+
+
+def api_path(manifest: dict[str, Any]) -> str:
+    """Where the API server keeps the object a manifest describes."""
+    meta = manifest["metadata"]
+    return API_PATHS[manifest["kind"]].format(
+        ns=meta.get("namespace", chart.RELEASE_NAMESPACE), name=meta["name"]
+    )
+
+
+def helm_release_secrets(plane: ControlPlane) -> list[dict[str, Any]]:
+    """Helm's release records (Secrets ``sh.helm.release.v1.<release>.v<N>``)."""
+    return plane.items(
+        f"/api/v1/namespaces/{chart.RELEASE_NAMESPACE}/secrets"
+        f"?labelSelector=owner%3Dhelm,name%3D{chart.RELEASE_NAME}"
+    )
+
+
+def preview_changes(preview: dict[str, Any]) -> dict[str, str]:
+    """URN → operation of every step of ``pulumi preview --json`` that is not ``same``."""
+    return {s["urn"]: s["op"] for s in preview.get("steps", []) if s["op"] != "same"}
+
+
+def urns_and_types(resources: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """(URN, type) pairs."""
+    return {(r["urn"], r["type"]) for r in resources}
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text())
