@@ -864,7 +864,7 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
             )
         )
         name = None
-    security_stack = _security_stack(values, cloud, problems)
+    security_stack = _security_stack(values, problems)
     layered = values["securityStack"] is not None
 
     security_project: Any = None
@@ -904,8 +904,23 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
     firewall: PrivateFirewall | None = None
     if cloud == "private":
         if values["firewall"] is None:
+            if not layered:
+                problems.append(
+                    ConfigProblem(
+                        "firewall",
+                        MISSING,
+                        "is required when airs:cloud is private (or set airs:securityStack to "
+                        "use the firewall of another stack)",
+                    )
+                )
+        elif layered:
             problems.append(
-                ConfigProblem("firewall", MISSING, "is required when airs:cloud is private")
+                ConfigProblem(
+                    "firewall",
+                    show(values["firewall"]),
+                    f"must not be set with airs:securityStack ({show(values['securityStack'])}): "
+                    "that stack owns the firewall's configuration",
+                )
             )
         else:
             firewall = _validate_model(PrivateFirewall, values["firewall"], "firewall", problems)
@@ -1001,9 +1016,7 @@ def _without_secret_wholes(
     ]
 
 
-def _security_stack(
-    values: Mapping[str, Any], cloud: str | None, problems: list[ConfigProblem]
-) -> str | None:
+def _security_stack(values: Mapping[str, Any], problems: list[ConfigProblem]) -> str | None:
     """``airs:securityStack``, validated: a stack name or ``<organization>/<project>/<stack>``."""
     value = values["securityStack"]
     if value is None:
@@ -1015,16 +1028,6 @@ def _security_stack(
                 show(value),
                 "must be a stack name (letters, digits, '-', '_' or '.', e.g. gcp-security-dev) "
                 "or a fully qualified <organization>/<project>/<stack>",
-            )
-        )
-        return None
-    if cloud == "private":
-        problems.append(
-            ConfigProblem(
-                "securityStack",
-                value,
-                "is only for airs:cloud gcp, azure or aws: a private cloud's firewall is "
-                "given by airs:firewall",
             )
         )
         return None

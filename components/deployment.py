@@ -307,6 +307,8 @@ class AirsDeployment(pulumi.ComponentResource):
         else:
             out.update(self.security.as_exports())
             out.update(self._security_stack_exports())
+            if cfg.firewall is not None:
+                out["firewallTrustIp"] = cfg.firewall.trust_ip
         out["panoramaObjects"] = self.panorama.object_count
         out["panoramaCommit"] = self.panorama.commit_id
         if self.clusters:

@@ -38,6 +38,7 @@ SECURITY_STACK_OUTPUTS: dict[str, str] = {
     "trustCidr": "CIDR of the firewalls' trust subnet (Helm fwtrustcidr)",
     "trustGatewayIp": "first usable address of the trust subnet",
     "loadBalancerIp": "internal load balancer address, pan-cni's endpoint (gcp, azure)",
+    "firewallTrustIp": "the on-prem firewall's trust address, pan-cni's endpoint (private)",
     "applications": "application key → {cidrs, protection, endpoints: [{zone, ip}]} "
     "(endpoints: the per-zone GWLB endpoints on aws)",
     "panoramaHostname": "the Panorama the firewalls and the Kubernetes plugin use",
@@ -65,6 +66,13 @@ _REQUIRED_BY_CLOUD: dict[str, tuple[str, ...]] = {
     "gcp": ("loadBalancerIp",),
     "azure": ("loadBalancerIp",),
     "aws": (),
+    "private": ("firewallTrustIp",),
+}
+# The output that names pan-cni's one endpoint, where there is one (AWS has one per zone).
+_ENDPOINT_OUTPUT = {
+    "gcp": "loadBalancerIp",
+    "azure": "loadBalancerIp",
+    "private": "firewallTrustIp",
 }
 # Clouds whose Panorama template routes the protected ranges via the trust gateway.
 _ROUTED_CLOUDS = ("gcp", "azure")
@@ -236,7 +244,7 @@ class SecurityStack:
         return SecurityProjectOutputs(
             trust_cidr=self.output("trustCidr"),
             trust_gateway_ip=self.output("trustGatewayIp"),
-            lb_ip=self.output("loadBalancerIp") if cloud in ("gcp", "azure") else None,
+            lb_ip=self.output(_ENDPOINT_OUTPUT[cloud]) if cloud in _ENDPOINT_OUTPUT else None,
         )
 
     def zone_endpoints(self) -> dict[str, list[ZoneEndpoint]]:

@@ -22,7 +22,7 @@ from typing import Any
 from pulumi.runtime import rpc
 
 from components.cli.engine import ProgramRun, SecretValue
-from components.cli.mocks import Registration, is_secret, unwrap
+from components.cli.mocks import STACK_TYPE, Registration, is_secret, unwrap
 
 SECRET = "[secret]"
 SIG_KEY = rpc._special_sig_key  # how Pulumi marks secrets (and other special values) in JSON
@@ -179,7 +179,7 @@ def resources_of_file(doc: Mapping[str, Any]) -> tuple[str, list[Resource]]:
         for res in raw:
             rtype = str(res.get("type", ""))
             # Reads (`Resource.get`) are kept as external resources: nothing to change.
-            if rtype == "pulumi:pulumi:Stack" or res.get("external"):
+            if rtype == STACK_TYPE or res.get("external"):
                 continue
             urn = str(res["urn"])
             out.append(
@@ -199,7 +199,7 @@ def resources_of_file(doc: Mapping[str, Any]) -> tuple[str, list[Resource]]:
             inputs=normalise(r.get("inputs") or {}) if r.get("custom", True) else {},
         )
         for r in doc["resources"]
-        if not r.get("read")
+        if not r.get("read") and r["type"] != STACK_TYPE
     ]
 
 

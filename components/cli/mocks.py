@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from components.cli.stack_outputs import StackOutputs
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
+STACK_TYPE = "pulumi:pulumi:Stack"
 
 # Token prefix → module under components.cli.mock_clouds.
 _CLOUD_MODULES = {
@@ -160,7 +161,7 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         """Record the registration, then answer it like the base mock monitor."""
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
-        if request.type != "pulumi:pulumi:Stack":
+        if request.type != STACK_TYPE:
             inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
             self.registrations.append(
                 Registration(

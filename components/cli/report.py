@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pulumi.runtime import rpc
 
 from components.cli.engine import ProgramRun, SecretValue, children_by_parent
-from components.cli.mocks import Registration, is_secret
+from components.cli.mocks import STACK_TYPE, Registration, is_secret
 from components.guardrails import PANORAMA_COMMIT
 
 if TYPE_CHECKING:
@@ -61,25 +61,41 @@ def plan_json(
     from components.cli.diff import engine_urn
 
     by_urn = {r.urn: r for r in run.resources}
+    # The engine registers the stack itself too, and parents the program's top-level
+    # resources to it: `pulumi preview --json` lists it among its steps.
+    stack_name = f"{run.project}-{run.stack}"
+    stack_urn = f"urn:pulumi:{run.stack}::{run.project}::{STACK_TYPE}::{stack_name}"
 
-    def urn(mock_urn: str | None) -> str | None:
+    def urn(mock_urn: str | None) -> str:
         reg = by_urn.get(mock_urn or "")
-        return engine_urn(reg, by_urn, run.stack, run.project) if reg is not None else None
+        return engine_urn(reg, by_urn, run.stack, run.project) if reg is not None else stack_urn
 
+    stack = {
+        "urn": stack_urn,
+        "type": STACK_TYPE,
+        "name": stack_name,
+        "parent": None,
+        "custom": False,
+        "read": False,
+        "inputs": {},
+    }
     return {
         "stack": run.stack,
         "project": run.project,
         "resources": [
-            {
-                "urn": urn(r.urn),
-                "type": r.type,
-                "name": r.name,
-                "parent": urn(r.parent),
-                "custom": r.custom,
-                "read": r.read,
-                "inputs": plain(r.inputs),
-            }
-            for r in run.resources
+            stack,
+            *(
+                {
+                    "urn": urn(r.urn),
+                    "type": r.type,
+                    "name": r.name,
+                    "parent": urn(r.parent),
+                    "custom": r.custom,
+                    "read": r.read,
+                    "inputs": plain(r.inputs),
+                }
+                for r in run.resources
+            ),
         ],
         "outputs": {k: plain(v) for k, v in sorted(run.outputs.items())},
         "helm": {"manifests": plain(helm_manifests or [])},

@@ -22,9 +22,9 @@ from typing import Any
 
 from components.cli.diff import SIG_KEY, file_kind
 from components.cli.engine import ProgramRun, SecretValue
+from components.cli.mocks import STACK_TYPE
 
 SECRET_PLACEHOLDER = "[secret]"
-STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 class StackOutputsError(ValueError):

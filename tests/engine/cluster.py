@@ -287,7 +287,8 @@ class ControlPlane:
                 f"--kubeconfig={self.kubeconfig_path}",
                 f"--service-account-private-key-file={pki / 'sa.key'}",
                 f"--root-ca-file={pki / 'ca.crt'}",
-                "--controllers=serviceaccount-token,serviceaccount,daemonset,namespace,garbage-collector",
+                "--controllers=serviceaccount-token-controller,serviceaccount-controller,"
+                "daemonset-controller,namespace-controller,garbage-collector-controller",
                 "--leader-elect=false",
                 "--bind-address=127.0.0.1",
                 f"--secure-port={free_port()}",
@@ -307,7 +308,7 @@ class ControlPlane:
                 proc.terminate()
         for _name, proc in reversed(self.processes):
             try:
-                proc.wait(timeout=15)
+                proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
@@ -347,3 +348,11 @@ class ControlPlane:
     def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST ``body`` to the collection at ``path``."""
         return dict(self.request("POST", path, body))
+
+    def install_crd(self, crd: dict[str, Any]) -> None:
+        """Create a CustomResourceDefinition and wait until its API is served."""
+        self.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+        spec = crd["spec"]
+        version = next(v["name"] for v in spec["versions"] if v.get("served"))
+        collection = f"/apis/{spec['group']}/{version}/{spec['names']['plural']}"
+        self._wait(f"CRD {crd['metadata']['name']}", lambda: self.items(collection) is not None)

@@ -67,7 +67,7 @@ def control_plane(
                 Path(__file__).parents[1] / "chart/fixtures/network-attachment-definition-crd.yaml"
             ).read_text()
         )
-        plane.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+        plane.install_crd(crd)
         yield plane
     finally:
         plane.stop()

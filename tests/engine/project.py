@@ -74,14 +74,17 @@ class EngineProject:
         return target
 
     def env(self) -> dict[str, str]:
-        """The environment of every CLI call: no update check, no plugin download."""
+        """The environment of every CLI call: no update check, no plugin download.
+
+        ``.engine/bin`` is not on PATH: the CLI finds the language host and the dynamic
+        provider launcher beside itself, and the Kubernetes provider in this home's cache.
+        """
         env = {
             k: v
             for k, v in os.environ.items()
             if not k.startswith(("PULUMI_", "AIRS_")) and k != "KUBECONFIG"
         }
         env.update(
-            PATH=f"{ENGINE_BIN}{os.pathsep}{env.get('PATH', '')}",
             PULUMI_HOME=str(self.workdir / "home"),
             PULUMI_SKIP_UPDATE_CHECK="true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",

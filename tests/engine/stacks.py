@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import xml.etree.ElementTree as ET
@@ -68,6 +69,17 @@ def rendered_panorama(project: EngineProject, stack: str) -> list[tuple[str, str
     return objects
 
 
+def panorama_modes(project: EngineProject, stack: str) -> dict[str, str]:
+    """xpath → how the provider writes it (``replace`` or ``merge``), from ``airs plan --json``."""
+    plan_file = project.workdir / f"{stack}-plan.json"
+    airs(project, "plan", "--stack", stack, "--json", str(plan_file))
+    return {
+        r["inputs"]["xpath"]: r["inputs"]["mode"]
+        for r in read_json(plan_file)["resources"]
+        if r["type"] == "pulumi-python:dynamic/panorama:Object"
+    }
+
+
 def rendered_helm(project: EngineProject, stack: str) -> list[dict[str, Any]]:
     """``airs render --helm``: every manifest of the release."""
     out = airs(project, "render", "--stack", stack, "--helm").stdout
@@ -84,8 +96,20 @@ def config_writes(emu: PanoramaEmulator) -> int:
         )
 
 
+def _object_xpath(action: str, xpath: str, element: str) -> str:
+    """The object a write names: ``edit`` names it; ``set`` names its parent."""
+    if action == "edit":
+        return xpath
+    el = ET.fromstring(element)
+    if el.get("name") is not None:
+        return f"{xpath}/{el.tag}[@name='{el.get('name')}']"
+    if el.tag == "member":
+        return f"{xpath}/member[text()='{(el.text or '').strip()}']"
+    return f"{xpath}/{el.tag}"
+
+
 def written_xpaths(emu: PanoramaEmulator, since: int = 0) -> set[str]:
-    """The xpaths written (set/edit, alone or inside multi-config) since request ``since``."""
+    """The objects written (set/edit, alone or inside multi-config) since request ``since``."""
     paths: set[str] = set()
     with emu.lock:
         requests = list(emu.requests[since:])
@@ -93,18 +117,33 @@ def written_xpaths(emu: PanoramaEmulator, since: int = 0) -> set[str]:
         if r.get("type") != "config":
             continue
         if r.get("action") in ("set", "edit"):
-            paths.add(r["xpath"])
+            paths.add(_object_xpath(r["action"], r["xpath"], r["element"]))
         elif r.get("action") == "multi-config":
             for op in ET.fromstring(r["element"]):
                 if op.tag in ("set", "edit"):
-                    paths.add(op.get("xpath", ""))
+                    inner = "".join(ET.tostring(c, encoding="unicode") for c in op)
+                    paths.add(_object_xpath(op.tag, op.get("xpath", ""), inner))
     return paths
 
 
+def _prune(el: ET.Element) -> bool:
+    """Drop empty containers below ``el``; whether ``el`` itself holds nothing."""
+    for child in list(el):
+        if _prune(child):
+            el.remove(child)
+    return not len(el) and not (el.text or "").strip() and not el.attrib
+
+
 def running_config(emu: PanoramaEmulator) -> str:
-    """The emulator's whole running configuration, as text."""
+    """The emulator's whole running configuration, as text, without empty containers.
+
+    Deleting the last entry of a list leaves its empty container behind (``<address/>``);
+    it holds no configuration, so it does not count as a difference.
+    """
     with emu.lock:
-        return ET.tostring(emu.running, encoding="unicode")
+        tree = copy.deepcopy(emu.running)
+    _prune(tree)
+    return ET.tostring(tree, encoding="unicode")
 
 
 def plugin_token_credential(plane: ControlPlane) -> str:
@@ -150,8 +189,11 @@ def helm_release_secrets(plane: ControlPlane) -> list[dict[str, Any]]:
 
 
 def preview_changes(preview: dict[str, Any]) -> dict[str, str]:
-    """URN → operation of every step of ``pulumi preview --json`` that is not ``same``."""
-    return {s["urn"]: s["op"] for s in preview.get("steps", []) if s["op"] != "same"}
+    """URN → operation of every step of ``pulumi preview --json`` that changes something.
+
+    ``same`` and ``read`` (a ``Resource.get``, which runs every time) change nothing.
+    """
+    return {s["urn"]: s["op"] for s in preview.get("steps", []) if s["op"] not in ("same", "read")}
 
 
 def urns_and_types(resources: list[dict[str, Any]]) -> set[tuple[str, str]]:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from components.config import ConfigError, StackConfig, parse_stack_config
+from components.layered import layered_problems
 from tests.helpers import example_values
 
 Values = dict[str, Any]
@@ -107,14 +108,52 @@ def test_cluster_stack_may_set_how_to_reach_panorama() -> None:
     assert cfg.panorama.verify_tls is False
 
 
-def test_private_cloud_cannot_be_layered() -> None:
-    values, secret = example_values("openshift-dev")
-    values["securityStack"] = "gcp-security-dev"
-    problems = _problems(values, secret)
-    assert any(
-        p.startswith("airs:securityStack: gcp-security-dev — is only for airs:cloud gcp, azure")
-        for p in problems
-    ), problems
+def _private_cluster_stack() -> tuple[dict[str, Any], set[str]]:
+    """rancher-dev as a cluster stack of a private security stack."""
+    values, secret = example_values("rancher-dev")
+    del values["firewall"], values["applications"]
+    values["securityStack"] = "rancher-security"
+    return values, secret
+
+
+def test_private_cloud_cluster_stack() -> None:
+    """An on-prem firewall's stack can own Panorama while cluster teams own their clusters."""
+    values, secret = _private_cluster_stack()
+    cfg = parse_stack_config(values, secret)
+    assert (cfg.security_stack, cfg.firewall) == ("rancher-security", None)
+    values["firewall"] = {"trustIp": "10.111.255.253"}
+    assert _problems(values, secret) == [
+        'airs:firewall: {"trustIp":"10.111.255.253"} — must not be set with airs:securityStack '
+        "(rancher-security): that stack owns the firewall's configuration"
+    ]
+
+
+def test_private_cloud_without_firewall_suggests_security_stack() -> None:
+    values, secret = example_values("rancher-dev")
+    del values["firewall"]
+    assert _problems(values, secret) == [
+        "airs:firewall: <missing> — is required when airs:cloud is private (or set "
+        "airs:securityStack to use the firewall of another stack)"
+    ]
+
+
+def test_private_security_stack_must_export_the_firewall_trust_ip() -> None:
+    values, secret = _private_cluster_stack()
+    cfg = parse_stack_config(values, secret)
+    outputs = {
+        "cloud": "private",
+        "trustCidr": "10.111.255.0/24",
+        "trustGatewayIp": "10.111.255.1",
+        "panoramaHostname": "203.0.113.10",
+        "panoramaTemplate": "airs-rke-sec-tpl",
+        "panoramaTemplateStack": "airs-rke-sec-stack",
+        "panoramaDeviceGroup": "airs-rke-sec-dg",
+        "panoramaNotifyGroup": "airs-rke-sec-notify",
+        "panoramaMonitoringInterval": 30,
+    }
+    (problem,) = layered_problems(cfg, outputs)
+    assert "exports no firewallTrustIp" in str(problem)
+    assert layered_problems(cfg, {**outputs, "firewallTrustIp": "10.111.255.253"}) == []
 
 
 def test_missing_security_project_suggests_security_stack() -> None:

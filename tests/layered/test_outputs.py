@@ -38,7 +38,8 @@ def _problems(
 
 
 def test_security_stack_exports_every_stable_name(security: Outputs) -> None:
-    assert set(SECURITY_STACK_OUTPUTS) <= set(security)
+    # Every name but the private cloud's endpoint, which only an on-prem firewall has.
+    assert set(SECURITY_STACK_OUTPUTS) - {"firewallTrustIp"} <= set(security)
     assert security["cloud"] == "gcp"
     assert security["panoramaDeviceGroup"] == "airs-gcp-sec-dev-dg"
     assert security["panoramaNotifyGroup"] == "airs-gcp-sec-dev-notify"
@@ -49,6 +50,12 @@ def test_security_stack_exports_every_stable_name(security: Outputs) -> None:
         "10.52.0.0/20",
     ]
     assert "securityStack" not in security
+
+
+def test_private_stack_exports_its_firewall_as_the_endpoint() -> None:
+    values = stack_outputs.from_run(plan_example("rancher-dev")).values
+    assert set(SECURITY_STACK_OUTPUTS) - {"loadBalancerIp", "applications"} <= set(values)
+    assert values["firewallTrustIp"] == "10.111.255.253"
 
 
 def test_both_example_cluster_stacks_agree_with_it(security: Outputs) -> None:

@@ -292,12 +292,19 @@ class PanoramaEmulator:
         self.stop()
 
     # -- helpers for tests
-    def register_firewall(self, serial: str, stack: str, dg: str) -> None:
-        """What bootstrap does: the firewall joins a template stack and a device group."""
+    def manage_device(self, serial: str) -> None:
+        """A firewall Panorama manages (``mgt-config/devices``), in no stack or group yet."""
         with self.lock:
             for tree in (self.candidate, self.running):
                 dev = ensure(tree, parse_xpath("/config/mgt-config/devices"))
-                ET.SubElement(dev, "entry", name=serial)
+                if not any(c.get("name") == serial for c in dev):
+                    ET.SubElement(dev, "entry", name=serial)
+
+    def register_firewall(self, serial: str, stack: str, dg: str) -> None:
+        """What bootstrap does: the firewall joins a template stack and a device group."""
+        self.manage_device(serial)
+        with self.lock:
+            for tree in (self.candidate, self.running):
                 for path in (
                     f"{PANORAMA}/template-stack/entry[@name='{stack}']/devices",
                     f"{PANORAMA}/device-group/entry[@name='{dg}']/devices",
