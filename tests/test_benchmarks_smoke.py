@@ -231,3 +231,31 @@ def test_peak_memory_is_the_childs_own_not_the_benchmark_process() -> None:
     sample = run_measured([PYTHON, "-S", "-c", "pass"])
     assert sample.peak_mb < 50
     assert len(ballast) == 200 * 10**6
+
+
+def test_engine_tree_memory_counts_children(tmp_path: Path) -> None:
+    """The engine part's peak counts the whole tree: a child holding 64 MB is seen."""
+    import sys
+
+    from benchmarks import engine_bench
+
+    code = "import time; b = bytearray(64 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); time.sleep(0.5)"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {code!r}], check=True)"
+    sample = engine_bench.run_tree([sys.executable, "-c", parent], cwd=tmp_path, env={})
+    assert sample.peak_mb > 64
+    assert sample.wall_s >= 0.5
+
+
+def test_engine_section_reports_what_it_could_not_measure() -> None:
+    from benchmarks import engine_bench
+
+    lines = engine_bench.markdown(engine_bench.EngineFigures(None, None, {}, "no .engine/bin"))
+    assert lines == ["Not measured: no .engine/bin"]
+    figures = engine_bench.EngineFigures(
+        12.0,
+        None,
+        {"up": [engine_bench.TreeSample(30.0, 900.0), engine_bench.TreeSample(20.0, 700.0)]},
+    )
+    text = "\n".join(engine_bench.markdown(figures))
+    assert "not measured (run with --cold-engine)" in text
+    assert "| `pulumi up` | 25.0 | 20.0–30.0 | 800 |" in text

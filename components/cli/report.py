@@ -70,7 +70,7 @@ def plan_json(
         reg = by_urn.get(mock_urn or "")
         return engine_urn(reg, by_urn, run.stack, run.project) if reg is not None else stack_urn
 
-    stack = {
+    stack: dict[str, Any] = {
         "urn": stack_urn,
         "type": STACK_TYPE,
         "name": stack_name,

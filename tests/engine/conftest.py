@@ -4,8 +4,9 @@ Runs when ``scripts/engine`` has built ``.engine/bin``; otherwise every test her
 with one line saying so. CI sets ``AIRS_ENGINE_TIER=required``, which turns that skip into a
 failure, so a CI run can never pass without the engine tier having run.
 
-All engine-tier tests share one xdist group (one worker, file order): they walk one stack
-through preview, up, change, drift, refresh and destroy.
+Every engine-tier module marks itself ``pytestmark = ENGINE_GROUP``: one xdist group, so one
+worker runs them in file order (``scripts/test`` uses ``--dist loadgroup``); they walk one
+stack through preview, up, change, drift, refresh and destroy, and share one control plane.
 """
 
 from __future__ import annotations
@@ -30,15 +31,9 @@ TOOLS = (
     "kube-controller-manager",
     "etcd",
 )
+ENGINE_GROUP = pytest.mark.xdist_group("engine")
 # The admin the example stacks name (airs:panorama.username).
 PANORAMA_ADMIN = "airs-automation"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(here):
-            item.add_marker(pytest.mark.xdist_group("engine"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -19,7 +19,8 @@ from typing import Any
 
 from tests.helpers import ROOT
 
-ENGINE_BIN = ROOT / ".engine" / "bin"
+# Where scripts/engine put the tools (AIRS_ENGINE_BIN: elsewhere, e.g. to test the skip).
+ENGINE_BIN = Path(os.environ.get("AIRS_ENGINE_BIN") or ROOT / ".engine" / "bin")
 EXAMPLE_PASSPHRASE = "airs-examples-not-a-secret"
 # A `pulumi up` of a stack takes tens of seconds here; bound every call well above that.
 CALL_TIMEOUT = 900

@@ -19,7 +19,7 @@ from components.cluster.intercept import namespace_annotations
 from components.panorama.intent import LATE_BOUND_RE
 from components.panorama.provider import contains, digest
 from tests.engine.cluster import ControlPlane
-from tests.engine.conftest import PANORAMA_ADMIN
+from tests.engine.conftest import ENGINE_GROUP, PANORAMA_ADMIN
 from tests.engine.project import EngineProject
 from tests.engine.stacks import (
     SERIAL,
@@ -38,6 +38,8 @@ from tests.engine.stacks import (
     written_xpaths,
 )
 from tests.panorama.emulator import PanoramaEmulator
+
+pytestmark = ENGINE_GROUP
 
 STACK = "openshift-dev"
 CLUSTER = "apps"

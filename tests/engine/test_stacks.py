@@ -12,7 +12,7 @@ import yaml
 
 from components.cluster import chart
 from tests.engine.cluster import ControlPlane
-from tests.engine.conftest import PANORAMA_ADMIN
+from tests.engine.conftest import ENGINE_GROUP, PANORAMA_ADMIN
 from tests.engine.project import EngineProject
 from tests.engine.stacks import (
     SERIAL,
@@ -26,6 +26,8 @@ from tests.engine.stacks import (
 )
 from tests.helpers import ROOT
 from tests.panorama.emulator import PanoramaEmulator
+
+pytestmark = ENGINE_GROUP
 
 RANCHER = "rancher-dev"
 SECURITY = "rancher-security"
