@@ -9,7 +9,9 @@ Kubernetes plugin's general settings and notify group. It exports what cluster s
 under the stable names of :data:`SECURITY_STACK_OUTPUTS`.
 
 A **cluster stack** sets ``airs:securityStack`` and ``airs:clusters`` (and ``airs:panorama``
-with only ``hostname``, ``username``, ``verifyTls``, ``caBundle``, plus its own credential).
+with only ``hostname``, ``apiPort``, ``username``, ``verifyTls``, ``caBundle``, plus its own
+credential). On a private cloud the security stack configures the on-prem firewall
+(``airs:firewall``) and exports its trust address as ``firewallTrustIp``.
 It reads the security stack's outputs through a ``pulumi.StackReference`` and builds only
 what is its own: each cluster's ``ClusterIntercept`` (Helm release, namespace protection,
 plugin service account) and its clusters' entries in the Panorama Kubernetes plugin (cluster

@@ -44,12 +44,17 @@ class EngineProject:
     def folder(self) -> Path:
         return self.workdir / "project"
 
-    def create(self, stacks: list[str]) -> EngineProject:
-        """Lay out the project with copies of the example ``stacks`` and log in."""
+    def create(self, stacks: list[str], program: Path = ROOT) -> EngineProject:
+        """Lay out the project with copies of the example ``stacks`` and log in.
+
+        ``program``: a folder with ``Pulumi.yaml`` and ``__main__.py``, by default ours; it
+        runs in our ``.venv`` with our ``components/`` and ``helm/``.
+        """
         self.folder.mkdir(parents=True)
-        for name in ("__main__.py", "components", "helm", ".venv"):
+        for name in ("components", "helm", ".venv"):
             (self.folder / name).symlink_to(ROOT / name)
-        shutil.copy(ROOT / "Pulumi.yaml", self.folder / "Pulumi.yaml")
+        (self.folder / "__main__.py").symlink_to(program / "__main__.py")
+        shutil.copy(program / "Pulumi.yaml", self.folder / "Pulumi.yaml")
         (self.folder / "stacks").mkdir()
         for stack in stacks:
             self.copy_stack(stack)

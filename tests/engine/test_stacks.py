@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +40,8 @@ def project(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[EngineProject]:
     proj = EngineProject(tmp_path_factory.mktemp("engine-stacks")).create([RANCHER])
+    proj.run("stack", "init", RANCHER)
+    point_at_local_servers(proj, RANCHER, control_plane, panorama, PANORAMA_ADMIN)
     if control_plane.get("/api/v1/namespaces/ai-apps") is None:
         control_plane.create(
             "/api/v1/namespaces",
@@ -64,8 +65,6 @@ def _stack(project: EngineProject, stack: str, config: dict[str, object]) -> Non
 def test_rancher_preview_up_destroy(
     project: EngineProject, control_plane: ControlPlane, panorama: PanoramaEmulator
 ) -> None:
-    project.run("stack", "init", RANCHER)
-    point_at_local_servers(project, RANCHER, control_plane, panorama, PANORAMA_ADMIN)
     objects = rendered_panorama(project, RANCHER)
     name = lambda part: next(x for x, _ in objects if part in x).rsplit("'", 2)[1]  # noqa: E731
     panorama.manage_device(SERIAL)
@@ -159,29 +158,9 @@ def test_policy_pack_passes_examples_and_names_what_fails(
     policy = str(ROOT / "policy")
     project.run("preview", "--stack", RANCHER, "--policy-pack", policy)
 
-    breaker = tmp_path / "breaks-policy"
-    shutil.copytree(Path(__file__).parent / "breaks_policy", breaker)
-    (breaker / ".venv").symlink_to(ROOT / ".venv")
-    (breaker / "components").symlink_to(ROOT / "components")
-    bad = EngineProject(tmp_path)
-    env = bad.env()
-    import subprocess
-
-    def pulumi(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(ROOT / ".engine/bin/pulumi"), *args, "--non-interactive"],
-            cwd=breaker,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-
-    (tmp_path / "state").mkdir()
-    assert pulumi("login", f"file://{tmp_path / 'state'}").returncode == 0
-    assert pulumi("stack", "init", "lab").returncode == 0
-    result = pulumi("preview", "--stack", "lab", "--policy-pack", policy)
+    bad = EngineProject(tmp_path).create([], program=Path(__file__).parent / "breaks_policy")
+    bad.run("stack", "init", "lab")
+    result = bad.run("preview", "--stack", "lab", "--policy-pack", policy, check=False)
     assert result.returncode != 0
     assert "panorama-objects-committed" in result.stdout + result.stderr
 
