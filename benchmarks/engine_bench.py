@@ -1,8 +1,9 @@
 """The real engine: how long `scripts/engine` takes, and `pulumi preview`/`up` of openshift-dev.
 
-Build: ``scripts/engine`` as a whole, warm (the Go caches of this machine) and, with
-``--cold-engine``, cold (empty build and module caches in a temporary folder, so every module
-is downloaded and every package compiled; tens of minutes on 2 cores).
+Build: ``scripts/engine --force`` as a whole, warm (the Go caches of this machine: what CI meets
+on a machine that built before) and, with ``--cold-engine``, cold (empty build and module caches
+in a temporary folder, so every module is downloaded and every package compiled; tens of
+minutes on 2 cores).
 
 Deploy: the engine tier's own set-up (``tests/engine``: etcd, kube-apiserver and
 kube-controller-manager on loopback, the PAN-OS emulator, a throwaway project and file
@@ -105,14 +106,18 @@ def run_tree(cmd: list[str], *, cwd: Path, env: dict[str, str]) -> TreeSample:
 
 
 def build_time(cold: bool) -> float:
-    """Wall seconds of one ``scripts/engine`` (cold: empty Go caches in a temp folder)."""
+    """Wall seconds of one ``scripts/engine --force`` (no binaries to start from).
+
+    Warm is what CI meets on a machine that built before: a fresh clone, this machine's Go
+    caches. Cold is a new machine: empty Go caches in a temporary folder.
+    """
     env = dict(os.environ)
     with tempfile.TemporaryDirectory(prefix="airs-cold-go-") as tmp:
         if cold:
             env.update(GOCACHE=f"{tmp}/build", GOMODCACHE=f"{tmp}/mod")
         start = time.perf_counter()
         subprocess.run(
-            [str(ROOT / "scripts" / "engine"), *(["--force"] if cold else [])],
+            [str(ROOT / "scripts" / "engine"), "--force"],
             env=env,
             check=True,
             capture_output=True,

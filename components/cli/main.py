@@ -385,7 +385,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(line)
     print()
     counts = report.type_counts(run)
-    print(f"Resources: {sum(n for _, n in counts)} to create")
+    custom = sum(n for _, n in counts)
+    components = sum(1 for r in run.resources if not r.custom)
+    # Counted as `pulumi preview` counts them: the stack and the components too.
+    print(
+        f"Resources: {1 + components + custom} to create "
+        f"(the stack, {components} components, {custom} resources)"
+    )
     for token, count in counts:
         print(f"    {count:>4} {token}")
     print()

@@ -106,6 +106,11 @@ def test_offline_plan_equals_real_preview(project: EngineProject) -> None:
         "only offline": sorted(offline - real),
         "only in the real preview": sorted(real - offline),
     }
+    # And the summary line counts what the real preview counts.
+    text = airs(project, "plan", "--stack", STACK).stdout
+    count = re.search(r"^Resources: (\d+) to create", text, re.MULTILINE)
+    assert count is not None, text
+    assert int(count.group(1)) == preview["changeSummary"]["create"]
 
 
 def test_up_deploys_cluster_side_and_panorama(
