@@ -279,7 +279,7 @@ def read_security_stack(cfg: StackConfig, opts: pulumi.ResourceOptions) -> Secur
     """
     from pulumi.runtime.sync_await import _sync_await
 
-    from components.program import InvalidStackConfig
+    from components.run_errors import InvalidStackConfig
 
     assert cfg.security_stack is not None
     if refers_to(cfg.security_stack, pulumi.get_stack(), pulumi.get_project()):

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import pulumi
 
-from components.config import ConfigError, ConfigProblem, load_stack_config
-
-
-class InvalidStackConfig(pulumi.RunError):
-    """The stack configuration broke one or more rules; nothing was registered."""
-
-    def __init__(self, problems: list[ConfigProblem]) -> None:
-        self.problems = problems
-        lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"invalid stack configuration ({len(problems)} problems):\n{lines}")
+from components.config import ConfigError, load_stack_config
+from components.run_errors import InvalidStackConfig
 
 
 def main() -> None:

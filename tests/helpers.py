@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from components.cli import stack_outputs, stackfile
-from components.cli.engine import ProgramRun, run_program
+from components.cli import stackfile
+from components.cli.engine import ProgramRun, outputs_of_run, run_program
 from components.cli.mocks import Registration, is_secret, unwrap
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ def plan_example(stack: str) -> ProgramRun:
     """
     settings = load_example(stack)
     reference = settings.config.get("airs:securityStack")
-    outputs = [stack_outputs.from_run(plan_example(reference))] if reference else []
+    outputs = [outputs_of_run(plan_example(reference))] if reference else []
     return run_program(settings, stack_outputs=outputs)
 
 

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from components.cli.diff import engine_urn, resources_of_run
+from components.cli.diff import resources_of_run
+from components.cli.engine import engine_urn
 from components.cli.mocks import Registration
 from tests.helpers import EXAMPLE_STACKS, ROOT, plan_example
 

@@ -21,11 +21,11 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from components.cli.engine import ProgramRun, SecretValue
-from components.cli.mocks import STACK_TYPE, Registration, is_secret, unwrap
+from components.cli.engine import ProgramRun, SecretValue, engine_urn
+from components.cli.mocks import is_secret, unwrap
+from components.cli.plan_files import SIG_KEY, STACK_TYPE, file_kind
 
 SECRET = "[secret]"
-SIG_KEY = rpc._special_sig_key  # how Pulumi marks secrets (and other special values) in JSON
 AGAINST_NOTE = (
     "Compared: the program's inputs with the recorded inputs. Not compared: provider-side "
     "defaults and computed values (ids, addresses the cloud assigns), and encrypted secrets "
@@ -112,22 +112,6 @@ def normalise(value: Any, rename: tuple[str, str] | None = None) -> Any:
     return str(value)
 
 
-def engine_urn(
-    reg: Registration, by_urn: Mapping[str, Registration], stack: str, project: str
-) -> str:
-    """The URN the real engine gives ``reg``: its parents' types joined by ``$``.
-
-    The mock monitor only keeps the immediate parent's type; the engine keeps the whole
-    chain below the stack, which is what ``pulumi stack export`` holds.
-    """
-    types = [reg.type]
-    parent = by_urn.get(reg.parent or "")
-    while parent is not None:
-        types.append(parent.type)
-        parent = by_urn.get(parent.parent or "")
-    return f"urn:pulumi:{stack}::{project}::{'$'.join(reversed(types))}::{reg.name}"
-
-
 def resources_of_run(
     run: ProgramRun, rename: tuple[str, str] | None = None, stack: str | None = None
 ) -> list[Resource]:
@@ -153,19 +137,6 @@ def resources_of_run(
             )
         )
     return out
-
-
-def file_kind(doc: Any) -> str:
-    """``export`` (``pulumi stack export``) or ``plan`` (``airs plan --json``).
-
-    Raises:
-        ValueError: the document is neither.
-    """
-    if isinstance(doc, Mapping) and isinstance(doc.get("deployment"), Mapping):
-        return "export"
-    if isinstance(doc, Mapping) and isinstance(doc.get("resources"), list):
-        return "plan"
-    raise ValueError("not a saved `airs plan --json` nor a `pulumi stack export` file")
 
 
 def resources_of_file(doc: Mapping[str, Any]) -> tuple[str, list[Resource]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 from pulumi.runtime import settings as runtime_settings
@@ -14,10 +14,8 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from components.cli.mocks import AirsMocks, RecordingMonitor, Registration
+from components.cli.stack_outputs import StackOutputs
 from components.cli.stackfile import StackSettings
-
-if TYPE_CHECKING:
-    from components.cli.stack_outputs import StackOutputs
 
 
 @dataclass
@@ -125,3 +123,30 @@ def run_program(
         pulumi.runtime.set_all_config({}, [])
         asyncio.set_event_loop(None)
         loop.close()
+
+
+def engine_urn(
+    reg: Registration, by_urn: Mapping[str, Registration], stack: str, project: str
+) -> str:
+    """The URN the real engine gives ``reg``: its parents' types joined by ``$``.
+
+    The mock monitor only keeps the immediate parent's type; the engine keeps the whole
+    chain below the stack, which is what ``pulumi stack export`` holds.
+    """
+    types = [reg.type]
+    parent = by_urn.get(reg.parent or "")
+    while parent is not None:
+        types.append(parent.type)
+        parent = by_urn.get(parent.parent or "")
+    return f"urn:pulumi:{stack}::{project}::{'$'.join(reversed(types))}::{reg.name}"
+
+
+def outputs_of_run(run: ProgramRun) -> StackOutputs:
+    """The outputs of an offline run, as its cluster stacks would read them (tests, helpers)."""
+    return StackOutputs(
+        project=run.project,
+        stack=run.stack,
+        values={k: v.value if isinstance(v, SecretValue) else v for k, v in run.outputs.items()},
+        secret_names=frozenset(k for k, v in run.outputs.items() if isinstance(v, SecretValue)),
+        source=f"offline plan of {run.stack}",
+    )

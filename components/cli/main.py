@@ -282,7 +282,7 @@ def _load_and_run(args: argparse.Namespace, stack: str) -> Any:
 def _run(project: Any, settings: Any, stack_outputs: Sequence[Any] = ()) -> Any:
     """The program under the mock engine, or an exit code."""
     from components.cli.engine import run_program
-    from components.program import InvalidStackConfig
+    from components.run_errors import InvalidStackConfig
 
     try:
         return run_program(settings, project=project.name, stack_outputs=stack_outputs)

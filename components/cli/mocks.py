@@ -20,17 +20,14 @@ import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
-if TYPE_CHECKING:
-    from components.cli.stack_outputs import StackOutputs
-
-STACK_REFERENCE = "pulumi:pulumi:StackReference"
-STACK_TYPE = "pulumi:pulumi:Stack"
+from components.cli.plan_files import STACK_REFERENCE, STACK_TYPE
+from components.cli.stack_outputs import StackOutputs, find
 
 # Token prefix → module under components.cli.mock_clouds.
 _CLOUD_MODULES = {
@@ -85,8 +82,6 @@ class AirsMocks(pulumi.runtime.Mocks):
 
     def _stack_reference(self, reference: str) -> tuple[str, dict[str, Any]]:
         """What the engine reads for a stack reference: outputs, and which are secret."""
-        from components.cli.stack_outputs import find
-
         found = find(self.stack_outputs, reference, pulumi.get_project())
         if found is None:
             given = ", ".join(f"{o.project}/{o.stack}" for o in self.stack_outputs) or "none"

@@ -14,8 +14,7 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from components.cli.diff import engine_urn
-from components.cli.engine import ProgramRun
+from components.cli.engine import ProgramRun, engine_urn
 from components.cli.mocks import is_secret, unwrap
 from components.guardrails import (
     GUARDRAILS,

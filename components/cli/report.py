@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi.runtime import rpc
 
-from components.cli.engine import ProgramRun, SecretValue, children_by_parent
-from components.cli.mocks import STACK_TYPE, Registration, is_secret
+from components.cli.engine import ProgramRun, SecretValue, children_by_parent, engine_urn
+from components.cli.mocks import Registration, is_secret
+from components.cli.plan_files import STACK_TYPE
 from components.guardrails import PANORAMA_COMMIT
 
 if TYPE_CHECKING:
@@ -58,8 +59,6 @@ def plan_json(
     panorama: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The ``--json`` document: stack, resources, outputs, helm and panorama sections."""
-    from components.cli.diff import engine_urn
-
     by_urn = {r.urn: r for r in run.resources}
     # The engine registers the stack itself too, and parents the program's top-level
     # resources to it: `pulumi preview --json` lists it among its steps.

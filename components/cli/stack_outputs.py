@@ -3,7 +3,7 @@
 A cluster stack (``airs:securityStack``) reads its security stack's outputs through a
 ``pulumi.StackReference``. Offline there is no backend to ask, so the outputs come from a
 file: a saved ``airs plan --json`` of the security stack, or its ``pulumi stack export``
-(the same two files ``airs diff --against`` reads, told apart by :func:`diff.file_kind`).
+(the same two files ``airs diff --against`` reads, told apart by :func:`plan_files.file_kind`).
 The mock engine answers the reference with them (``components/cli/mocks.py``).
 
 Secrets stay secret: an output the file marks secret (``[secret]`` in a saved plan, a
@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from components.cli.diff import SIG_KEY, file_kind
-from components.cli.engine import ProgramRun, SecretValue
-from components.cli.mocks import STACK_TYPE
+from components.cli.plan_files import SIG_KEY, STACK_TYPE, file_kind
 
 SECRET_PLACEHOLDER = "[secret]"
 
@@ -151,17 +149,6 @@ def load(path: Path) -> StackOutputs:
     except ValueError as exc:
         raise StackOutputsError(f"{path}: not JSON ({exc})") from None
     return outputs_of_file(doc, str(path))
-
-
-def from_run(run: ProgramRun) -> StackOutputs:
-    """The outputs of an offline run, as the cluster stacks would read them (tests, helpers)."""
-    return StackOutputs(
-        project=run.project,
-        stack=run.stack,
-        values={k: v.value if isinstance(v, SecretValue) else v for k, v in run.outputs.items()},
-        secret_names=frozenset(k for k, v in run.outputs.items() if isinstance(v, SecretValue)),
-        source=f"offline plan of {run.stack}",
-    )
 
 
 def find(candidates: Iterable[StackOutputs], reference: str, project: str) -> StackOutputs | None:

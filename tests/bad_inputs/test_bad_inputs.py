@@ -35,7 +35,7 @@ from components.cli import engine, stackfile
 from components.cli.main import main
 from components.cli.mocks import RecordingMonitor
 from components.cluster.chart import ChartError, example_values, render_chart
-from components.program import InvalidStackConfig
+from components.run_errors import InvalidStackConfig
 from scripts.example_secrets import EXAMPLE_PASSPHRASE
 from tests.helpers import PROJECT, ROOT
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.cli import stack_outputs
+from components.cli.engine import outputs_of_run
 from components.config import StackConfig, parse_stack_config
 from components.layered import SECURITY_STACK_OUTPUTS, layered_problems, refers_to
 from tests.helpers import example_values, plan_example
@@ -19,7 +19,7 @@ Outputs = dict[str, Any]
 @pytest.fixture(scope="module")
 def security() -> Outputs:
     """The outputs of the example security stack's offline plan."""
-    return dict(stack_outputs.from_run(plan_example("gcp-security-dev")).values)
+    return dict(outputs_of_run(plan_example("gcp-security-dev")).values)
 
 
 def _cfg(
@@ -53,7 +53,7 @@ def test_security_stack_exports_every_stable_name(security: Outputs) -> None:
 
 
 def test_private_stack_exports_its_firewall_as_the_endpoint() -> None:
-    values = stack_outputs.from_run(plan_example("rancher-dev")).values
+    values = outputs_of_run(plan_example("rancher-dev")).values
     assert set(SECURITY_STACK_OUTPUTS) - {"loadBalancerIp", "applications"} <= set(values)
     assert values["firewallTrustIp"] == "10.111.255.253"
 

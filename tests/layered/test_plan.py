@@ -11,9 +11,10 @@ import pytest
 from pulumi.runtime import rpc
 
 from components.cli import stack_outputs
+from components.cli.engine import outputs_of_run
 from components.cli.main import main
 from components.cli.mocks import AirsMocks, is_secret, unwrap
-from components.program import InvalidStackConfig
+from components.run_errors import InvalidStackConfig
 from tests.helpers import ROOT, example_values, load_example, one, plan_example, settings_from
 
 ARGS = ["--project", str(ROOT)]
@@ -348,7 +349,7 @@ def test_aws_endpoints_per_zone_flow_from_the_security_stack() -> None:
         },
     }
     settings = settings_from(values, {"panoramaApiKey"}, stack="aws-edge-dev")
-    run = run_program(settings, stack_outputs=[stack_outputs.from_run(security)])
+    run = run_program(settings, stack_outputs=[outputs_of_run(security)])
     release = one(run, RELEASE)
     assert release.inputs["values"]["endpoints"] == [
         {"ip": endpoints[1]["ip"], "zone": "us-east-1b"}

@@ -28,8 +28,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from components import guardrails
 from components.cli import policy
-from components.cli.diff import engine_urn
-from components.cli.engine import ProgramRun, run_program
+from components.cli.engine import ProgramRun, engine_urn, run_program
 from components.cli.stackfile import StackSettings
 from tests.helpers import ROOT, plan_example
 from tests.policy.bad_program import bad_program
