@@ -135,7 +135,7 @@ def deploy_steps(repeat: int, workdir: Path) -> dict[str, list[TreeSample]]:
     from tests.engine.cluster import ControlPlane
     from tests.engine.conftest import PANORAMA_ADMIN
     from tests.engine.project import EngineProject
-    from tests.engine.stacks import SERIAL, point_at_local_servers, rendered_panorama
+    from tests.engine.stacks import SERIAL, point_at_local_servers, push_targets
     from tests.panorama.emulator import PanoramaEmulator
 
     steps: dict[str, list[TreeSample]] = {
@@ -147,27 +147,13 @@ def deploy_steps(repeat: int, workdir: Path) -> dict[str, list[TreeSample]]:
     plane = ControlPlane(ENGINE_BIN, workdir / "control-plane").start()
     try:
         with PanoramaEmulator(users={PANORAMA_ADMIN: "not-used"}) as emu:
-            plane.create(
-                "/api/v1/namespaces",
-                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ai-apps"}},
-            )
-            import yaml
-
-            crd = yaml.safe_load(
-                (ROOT / "tests/chart/fixtures/network-attachment-definition-crd.yaml").read_text()
-            )
-            plane.install_crd(crd)
+            plane.ensure_namespace("ai-apps")
             for n in range(repeat):
                 project = EngineProject(workdir / f"round-{n}").create([STACK])
                 project.run("stack", "init", STACK)
                 point_at_local_servers(project, STACK, plane, emu, PANORAMA_ADMIN)
                 if n == 0:
-                    objects = rendered_panorama(project, STACK)
-                    names = [
-                        next(x for x, _ in objects if f"/{kind}/entry" in x).rsplit("'", 2)[1]
-                        for kind in ("template-stack", "device-group")
-                    ]
-                    emu.register_firewall(SERIAL, *names)
+                    emu.register_firewall(SERIAL, *push_targets(project, STACK))
                 pulumi = [str(ENGINE_BIN / "pulumi")]
                 for step, args in (
                     ("preview", ["preview"]),

@@ -13,6 +13,7 @@ process is stopped by :meth:`ControlPlane.stop`, also when start-up fails half-w
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import ipaddress
 import json
@@ -33,6 +34,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 START_TIMEOUT = 120.0
+# The CRD Multus brings on OpenShift; the chart's NetworkAttachmentDefinitions need it.
+NAD_CRD = (
+    Path(__file__).parents[1] / "chart" / "fixtures" / "network-attachment-definition-crd.yaml"
+)
 
 
 def free_port() -> int:
@@ -163,9 +168,8 @@ class ControlPlane:
 
     def _write_kubeconfig(self) -> None:
         pki = self.workdir / "pki"
-        # Certificates inline, so the kubeconfig is one self-contained secret value for Pulumi.
-        import base64
 
+        # Certificates inline, so the kubeconfig is one self-contained secret value for Pulumi.
         def b64(name: str) -> str:
             return base64.b64encode((pki / name).read_bytes()).decode()
 
@@ -222,9 +226,10 @@ class ControlPlane:
         raise RuntimeError(f"timed out after {START_TIMEOUT:.0f} s waiting for {what}")
 
     def start(self) -> ControlPlane:
-        """Start the three processes and wait until the API server is ready."""
+        """Start the three processes, wait until the API server is ready, install NAD_CRD."""
         try:
             self._start()
+            self.install_crd(yaml.safe_load(NAD_CRD.read_text()))
         except BaseException:
             self.stop()
             raise
@@ -348,6 +353,14 @@ class ControlPlane:
     def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST ``body`` to the collection at ``path``."""
         return dict(self.request("POST", path, body))
+
+    def ensure_namespace(self, name: str) -> None:
+        """Create namespace ``name`` unless it exists (an application team's namespace)."""
+        if self.get(f"/api/v1/namespaces/{name}") is None:
+            self.create(
+                "/api/v1/namespaces",
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
+            )
 
     def install_crd(self, crd: dict[str, Any]) -> None:
         """Create a CustomResourceDefinition and wait until its API is served."""

@@ -55,14 +55,6 @@ def control_plane(
     """etcd + kube-apiserver + kube-controller-manager, with the CRD the chart needs."""
     plane = ControlPlane(engine_bin, tmp_path_factory.mktemp("control-plane")).start()
     try:
-        import yaml
-
-        crd = yaml.safe_load(
-            (
-                Path(__file__).parents[1] / "chart/fixtures/network-attachment-definition-crd.yaml"
-            ).read_text()
-        )
-        plane.install_crd(crd)
         yield plane
     finally:
         plane.stop()

@@ -69,6 +69,15 @@ def rendered_panorama(project: EngineProject, stack: str) -> list[tuple[str, str
     return objects
 
 
+def push_targets(project: EngineProject, stack: str) -> tuple[str, str]:
+    """The template stack and device group a stack's commit pushes to (from its render)."""
+    xpaths = [x for x, _ in rendered_panorama(project, stack)]
+    return tuple(  # type: ignore[return-value]
+        next(x for x in xpaths if f"/{kind}/entry" in x).rsplit("'", 2)[1]
+        for kind in ("template-stack", "device-group")
+    )
+
+
 def panorama_modes(project: EngineProject, stack: str) -> dict[str, str]:
     """xpath → how the provider writes it (``replace`` or ``merge``), from ``airs plan --json``."""
     plan_file = project.workdir / f"{stack}-plan.json"

@@ -31,6 +31,7 @@ from tests.engine.stacks import (
     plugin_token_credential,
     point_at_local_servers,
     preview_changes,
+    push_targets,
     rendered_helm,
     rendered_panorama,
     running_config,
@@ -70,21 +71,10 @@ def project(
     point_at_local_servers(proj, STACK, control_plane, panorama, PANORAMA_ADMIN)
     # The application teams' namespaces exist before we protect them.
     for ns in (PROTECTED, ADDED_NAMESPACE):
-        control_plane.create(
-            "/api/v1/namespaces",
-            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
-        )
+        control_plane.ensure_namespace(ns)
     yield proj
     # Whatever a failed step left behind goes, so the next module starts clean.
     proj.run("destroy", "--stack", STACK, "--yes", check=False)
-
-
-def _template_stack_and_group(project: EngineProject) -> tuple[str, str]:
-    objects = rendered_panorama(project, STACK)
-    stack = next(x for x, _ in objects if "/template-stack/entry" in x)
-    group = next(x for x, _ in objects if "/device-group/entry" in x)
-    name = re.compile(r"\[@name='([^']+)'\]$")
-    return name.search(stack).group(1), name.search(group).group(1)  # type: ignore[union-attr]
 
 
 def test_offline_plan_equals_real_preview(project: EngineProject) -> None:
@@ -119,7 +109,7 @@ def test_up_deploys_cluster_side_and_panorama(
     panorama: PanoramaEmulator,
     lifecycle: Lifecycle,
 ) -> None:
-    template_stack, device_group = _template_stack_and_group(project)
+    template_stack, device_group = push_targets(project, STACK)
     # The on-prem firewall is already managed by Panorama; joining it to the template stack and
     # device group is the step issue 15 moves into the program (airs:firewall.serials).
     panorama.manage_device(SERIAL)

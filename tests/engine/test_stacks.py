@@ -19,7 +19,7 @@ from tests.engine.stacks import (
     helm_release_secrets,
     point_at_local_servers,
     preview_changes,
-    rendered_panorama,
+    push_targets,
     running_config,
     urns_and_types,
 )
@@ -42,11 +42,7 @@ def project(
     proj = EngineProject(tmp_path_factory.mktemp("engine-stacks")).create([RANCHER])
     proj.run("stack", "init", RANCHER)
     point_at_local_servers(proj, RANCHER, control_plane, panorama, PANORAMA_ADMIN)
-    if control_plane.get("/api/v1/namespaces/ai-apps") is None:
-        control_plane.create(
-            "/api/v1/namespaces",
-            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ai-apps"}},
-        )
+    control_plane.ensure_namespace("ai-apps")
     yield proj
     for stack in (APPS, SECURITY, RANCHER):
         proj.run("destroy", "--stack", stack, "--yes", check=False)
@@ -65,11 +61,9 @@ def _stack(project: EngineProject, stack: str, config: dict[str, object]) -> Non
 def test_rancher_preview_up_destroy(
     project: EngineProject, control_plane: ControlPlane, panorama: PanoramaEmulator
 ) -> None:
-    objects = rendered_panorama(project, RANCHER)
-    name = lambda part: next(x for x, _ in objects if part in x).rsplit("'", 2)[1]  # noqa: E731
     panorama.manage_device(SERIAL)
     before = running_config(panorama)
-    panorama.register_firewall(SERIAL, name("/template-stack/entry"), name("/device-group/entry"))
+    panorama.register_firewall(SERIAL, *push_targets(project, RANCHER))
 
     preview = project.preview_json(RANCHER)
     plan_file = project.workdir / "rancher-plan.json"
@@ -114,11 +108,7 @@ def test_layered_pair_reads_outputs_through_stack_reference(
     project.config_set(
         SECURITY, "airs:panoramaApiKey", panorama.key_for(PANORAMA_ADMIN), secret=True
     )
-    objects = rendered_panorama(project, SECURITY)
-    name = lambda part: next(x for x, _ in objects if part in x).rsplit("'", 2)[1]  # noqa: E731
-    panorama.register_firewall(
-        "007951000124", name("/template-stack/entry"), name("/device-group/entry")
-    )
+    panorama.register_firewall("007951000124", *push_targets(project, SECURITY))
     project.run("up", "--stack", SECURITY, "--yes")
 
     apps = {
