@@ -24,10 +24,10 @@ from pathlib import Path
 
 from benchmarks.measure import ROOT
 from components.cli import stackfile
-from components.config import StackConfig, parse_stack_config
+from components.clouds import build_intent, parse_stack_config
+from components.config import StackConfig
 from components.deployment import panorama_inputs
 from components.panorama.intent import PanoramaIntent
-from components.panorama.profiles import build_intent
 from components.panorama.provider import ProviderSettings
 from tests.panorama.emulator import PanoramaEmulator
 from tests.panorama.engine import Engine

@@ -4,7 +4,7 @@ The synthetic stacks are built in code from an example stack (``gcp-dev`` by def
 first application network and first cluster are copied N times with unique names, CIDRs
 (application /16s from 10.0.0.0/8, pod /18s from 100.64.0.0/10, service /24s from
 192.168.0.0/16, skipping anything the security side uses), ``clusterId`` and
-``panoramaName``, so each passes the config rules of components/config.py. The stacks are
+``panoramaName``, so each passes the stack-config rules (components/config/). The stacks are
 written to a temporary project (a copy of ``Pulumi.yaml`` plus ``stacks/``) and planned with
 ``airs --project DIR plan``, each point with its bare-SDK floor (benchmarks/floor.py).
 

@@ -11,7 +11,6 @@ owns only its clusters and their Kubernetes plugin entries in Panorama.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,32 +18,10 @@ import pulumi
 
 from components import config as cfgmod
 from components import network
+from components.clouds import target
+from components.clouds.outputs import SecurityProjectOutputs
 from components.config import StackConfig
 from components.layered import SecurityStack, read_security_stack
-from components.security_project.common import SecurityProjectOutputs, private_outputs
-
-# cloud → (module, security project class, application connection class). Imported lazily so
-# that a stack only ever loads its own cloud's SDK.
-CLOUD_COMPONENTS: dict[str, tuple[str, str, str, str]] = {
-    "gcp": (
-        "components.security_project.gcp",
-        "GcpSecurityProject",
-        "components.application.gcp",
-        "GcpApplicationConnection",
-    ),
-    "azure": (
-        "components.security_project.azure",
-        "AzureSecurityProject",
-        "components.application.azure",
-        "AzureApplicationConnection",
-    ),
-    "aws": (
-        "components.security_project.aws",
-        "AwsSecurityProject",
-        "components.application.aws",
-        "AwsApplicationConnection",
-    ),
-}
 
 
 def panorama_inputs(cfg: StackConfig) -> Any:
@@ -52,28 +29,12 @@ def panorama_inputs(cfg: StackConfig) -> Any:
 
     Everything here is known before deploy (the trust gateway and ILB address follow from the
     CIDRs), so ``pulumi preview`` shows every Panorama object with its full XML. Values only
-    the cloud knows (Azure's public LB address, the cluster tokens) are late-bound.
+    the cloud knows (Azure's public LB address, the cluster tokens) are late-bound. The
+    target supplies its own facts (health-check sources, gateways, a static trust address).
     """
     from components.panorama import profiles
 
-    trust = cfgmod.trust_cidr(cfg)
-    sp = cfg.security_project
-    untrust_gateway: str | None = None
-    if isinstance(sp, cfgmod.GcpSecurityProject):
-        untrust_gateway = network.gateway_ip(sp.cidrs.untrust)
-        health = network.GCP_INTERNAL_HEALTH_CHECK_RANGES
-    elif isinstance(sp, cfgmod.AzureSecurityProject):
-        untrust_gateway = network.gateway_ip(cfgmod.azure_subnets(sp)["untrust"])
-        health = (network.AZURE_PROBE_CIDR,)
-    elif isinstance(sp, cfgmod.AwsSecurityProject):
-        # GWLB health checks come from the load balancer's own subnets.
-        health = tuple(z.gwlb for z in cfgmod.aws_zone_subnets(sp).values())
-    else:
-        health = ()
-    trust_ip: str | None = None
-    fw = cfg.firewall
-    if fw is not None and fw.trust_ip_mode == "static":
-        trust_ip = f"{fw.trust_ip}/{network.parse_cidr(fw.trust_cidr).prefixlen}"
+    facts = target(cfg.cloud).panorama_facts(cfg)
     nat = cfg.panorama.nat_rules
     decryption = cfg.panorama.decryption
     return profiles.PanoramaInputs(
@@ -84,18 +45,16 @@ def panorama_inputs(cfg: StackConfig) -> Any:
         device_group=cfg.device_group,
         ai_security_profile_group=cfg.panorama.ai_security_profile_group,
         ai_security_profile=cfg.panorama.ai_security_profile,
-        trust_cidr=trust,
-        trust_gateway=fw.trust_gateway_ip if fw is not None else network.gateway_ip(trust),
-        untrust_gateway=untrust_gateway,
+        trust_cidr=cfgmod.trust_cidr(cfg),
+        trust_gateway=facts.trust_gateway,
+        untrust_gateway=facts.untrust_gateway,
         ilb_ip=cfgmod.ilb_ip(cfg),
-        trust_ip=trust_ip,
+        trust_ip=facts.trust_ip,
         app_cidrs={key: tuple(app.cidrs) for key, app in sorted(cfg.applications.items())},
         clusters=cluster_entries(cfg),
         monitoring_interval=cfgmod.monitoring_interval(cfg),
-        health_check_ranges=tuple(health),
-        health_check_service=network.HEALTH_CHECK_SERVICES[
-            sp.health_check_port if sp is not None else network.DEFAULT_HEALTH_CHECK_PORT
-        ],
+        health_check_ranges=facts.health_check_ranges,
+        health_check_service=network.HEALTH_CHECK_SERVICES[facts.health_check_port],
         outbound_nat=nat.outbound,
         inbound_nat=tuple(
             profiles.InboundNat(
@@ -175,10 +134,6 @@ def _endpoint_list(endpoints: list[Any]) -> pulumi.Output[list[dict[str, Any]]]:
     )
 
 
-def _load(module: str, attr: str) -> Any:
-    return getattr(importlib.import_module(module), attr)
-
-
 class AirsDeployment(pulumi.ComponentResource):
     """Everything one stack deploys: security project, app connection, Panorama, clusters.
 
@@ -207,20 +162,15 @@ class AirsDeployment(pulumi.ComponentResource):
         self.application: pulumi.ComponentResource | None = None
         self.security_stack = None
         self.config = cfg
+        cloud = target(cfg.cloud)
         if cfg.security_stack is not None:
             self.security_stack = read_security_stack(cfg, child)
-            self.security = self.security_stack.security_outputs(cfg.cloud)
-        elif cfg.cloud == "private":
-            self.security = private_outputs(cfg)
+            self.security = self.security_stack.security_outputs(cloud)
         else:
-            sp_module, sp_class, app_module, app_class = CLOUD_COMPONENTS[cfg.cloud]
-            project = _load(sp_module, sp_class)(f"{name}-security", cfg, opts=child)
-            self.security_project = project
-            self.security = project.outputs
-            if cfg.applications:
-                self.application = _load(app_module, app_class)(
-                    f"{name}-apps", cfg, project, opts=child
-                )
+            side = cloud.security_side(f"{name}-security", cfg, child)
+            self.security_project = side.project
+            self.security = side.outputs
+            self.application = cloud.connect_application(f"{name}-apps", cfg, side.project, child)
         self.clusters = {
             key: self._cluster(name, key, cfg, child) for key, cluster in cfg.clusters.items()
         }
@@ -229,9 +179,10 @@ class AirsDeployment(pulumi.ComponentResource):
 
     def _panorama(self, name: str, cfg: StackConfig, child: pulumi.ResourceOptions) -> Any:
         """The Panorama objects of this deployment and the one commit that applies them."""
+        from components.clouds import build_intent
         from components.panorama.component import PLUGIN_CLUSTER_KINDS, PanoramaConfig
         from components.panorama.intent import LATE_BOUND_RE, credential_key
-        from components.panorama.profiles import PUBLIC_LB_ADDRESS, build_intent
+        from components.panorama.profiles import PUBLIC_LB_ADDRESS
 
         if self.security_stack is not None:
             intent = cluster_stack_intent(cfg, self.security_stack.values)
@@ -264,10 +215,8 @@ class AirsDeployment(pulumi.ComponentResource):
         from components.cluster.intercept import EndpointInput
 
         cluster = cfg.clusters[key]
-        if cfg.firewall is not None:
-            return [EndpointInput(ip=cfg.firewall.trust_ip)]
-        if self.security.lb_ip is not None:
-            return [EndpointInput(ip=self.security.lb_ip)]
+        if self.security.endpoint_ip is not None:
+            return [EndpointInput(ip=self.security.endpoint_ip)]
         if self.security_stack is not None:
             per_app = self.security_stack.zone_endpoints()
         else:
@@ -307,8 +256,6 @@ class AirsDeployment(pulumi.ComponentResource):
         else:
             out.update(self.security.as_exports())
             out.update(self._security_stack_exports())
-            if cfg.firewall is not None:
-                out["firewallTrustIp"] = cfg.firewall.trust_ip
         out["panoramaObjects"] = self.panorama.object_count
         out["panoramaCommit"] = self.panorama.commit_id
         if self.clusters:

@@ -32,8 +32,10 @@ from typing import Any
 import pulumi
 
 from components import network
-from components.config import ConfigProblem, StackConfig, show
-from components.security_project.common import SecurityProjectOutputs, ZoneEndpoint
+from components.clouds import target
+from components.clouds.base import Cloud
+from components.clouds.outputs import SecurityProjectOutputs, ZoneEndpoint
+from components.config import ConfigProblem, Problems, StackConfig
 
 SECURITY_STACK_OUTPUTS: dict[str, str] = {
     "cloud": "airs:cloud of the security stack",
@@ -64,20 +66,6 @@ _REQUIRED = (
     "panoramaNotifyGroup",
     "panoramaMonitoringInterval",
 )
-_REQUIRED_BY_CLOUD: dict[str, tuple[str, ...]] = {
-    "gcp": ("loadBalancerIp",),
-    "azure": ("loadBalancerIp",),
-    "aws": (),
-    "private": ("firewallTrustIp",),
-}
-# The output that names pan-cni's one endpoint, where there is one (AWS has one per zone).
-_ENDPOINT_OUTPUT = {
-    "gcp": "loadBalancerIp",
-    "azure": "loadBalancerIp",
-    "private": "firewallTrustIp",
-}
-# Clouds whose Panorama template routes the protected ranges via the trust gateway.
-_ROUTED_CLOUDS = ("gcp", "azure")
 
 
 def refers_to(reference: str, stack: str, project: str) -> bool:
@@ -107,10 +95,8 @@ def layered_problems(
     """
     assert cfg.security_stack is not None
     ref = cfg.security_stack
-    problems: list[ConfigProblem] = []
-
-    def add(key: str, value: Any, rule: str) -> None:
-        problems.append(ConfigProblem(key, show(value), rule))
+    problems = Problems()
+    add = problems.add
 
     def shown(name: str) -> Any:
         return "[secret]" if name in secret_names else values.get(name)
@@ -123,9 +109,10 @@ def layered_problems(
             "owns the security project",
         )
         return problems
-    missing = [
-        n for n in (*_REQUIRED, *_REQUIRED_BY_CLOUD.get(cfg.cloud, ())) if values.get(n) is None
-    ]
+    cloud = target(cfg.cloud)
+    # The output naming pan-cni's one endpoint, where the cloud has one (AWS has one per zone).
+    endpoint = (cloud.endpoint_output,) if cloud.endpoint_output else ()
+    missing = [n for n in (*_REQUIRED, *endpoint) if values.get(n) is None]
     if missing:
         add(
             "securityStack",
@@ -189,7 +176,7 @@ def layered_problems(
                 cluster.application,
                 f"is not an application of security stack {ref} ({apps_shown})",
             )
-        if cfg.cloud in _ROUTED_CLOUDS:
+        if cloud.routes_protected_ranges:
             for field, cidr in (
                 ("nodeCidr", cluster.node_cidr),
                 ("podCidr", cluster.pod_cidr),
@@ -203,26 +190,8 @@ def layered_problems(
                         f"admits ({routed_shown}): add it to that stack's "
                         "airs:applications.<app>.cidrs",
                     )
-        if cfg.cloud == "aws" and isinstance(app, Mapping):
-            zones = {
-                str(e.get("zone")) for e in app.get("endpoints") or [] if isinstance(e, Mapping)
-            }
-            for i, zone in enumerate(cluster.zones):
-                if zone not in zones:
-                    add(
-                        f"{base}.zones[{i}]",
-                        zone,
-                        f"has no GWLB endpoint in security stack {ref}: add it to its "
-                        f"airs:applications.{cluster.application}.endpointSubnets",
-                    )
-            if "namespace" in cluster.protect.values() and app.get("protection") == "vpc":
-                add(
-                    f"{base}.protect",
-                    cluster.protect,
-                    "one GWLB endpoint cannot serve both VPC-level and namespace-level "
-                    f"protection: security stack {ref}'s application {cluster.application} "
-                    "is protection vpc",
-                )
+        if isinstance(app, Mapping):
+            cloud.layered_cluster_checks(cfg, key, cluster, app, problems)
     return problems
 
 
@@ -241,12 +210,13 @@ class SecurityStack:
         """Output ``key`` as a Pulumi Output: secret if the security stack made it secret."""
         return self.reference.require_output(key)
 
-    def security_outputs(self, cloud: str) -> SecurityProjectOutputs:
+    def security_outputs(self, cloud: Cloud) -> SecurityProjectOutputs:
         """The security project's outputs, in the shape ``AirsDeployment`` wires."""
+        endpoint = cloud.endpoint_output
         return SecurityProjectOutputs(
             trust_cidr=self.output("trustCidr"),
             trust_gateway_ip=self.output("trustGatewayIp"),
-            lb_ip=self.output(_ENDPOINT_OUTPUT[cloud]) if cloud in _ENDPOINT_OUTPUT else None,
+            lb_ip=self.output(endpoint) if endpoint else None,
         )
 
     def zone_endpoints(self) -> dict[str, list[ZoneEndpoint]]:

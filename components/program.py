@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pulumi
 
-from components.config import ConfigError, load_stack_config
+from components.clouds import load_stack_config
+from components.config import ConfigError
 from components.run_errors import InvalidStackConfig
 
 

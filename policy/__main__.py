@@ -1,6 +1,6 @@
 """The airs guardrail policy pack: ``pulumi preview --policy-pack policy``.
 
-Every check lives in :mod:`components.guardrails`, which ``airs plan --policy`` runs on the
+Every check lives in :mod:`components.guardrails.checks`, which ``airs plan --policy`` runs on the
 offline plan too; this file only adapts pulumi-policy's arguments to it. The pack runs in the
 project's virtualenv (``PulumiPolicy.yaml``: ``virtualenv: ../.venv``), where ``pip install -e
 .`` made ``components`` importable (see ``policy/README.md``).
@@ -33,8 +33,8 @@ from pulumi_policy import (
 from pulumi_policy.policy import ResourceValidation, StackValidation
 from pulumi_policy.proxy import UnknownValueError
 
-from components import guardrails
-from components.guardrails import Guardrail, PlannedResource, PropertyPath
+from components.guardrails.checks import GUARDRAILS
+from components.guardrails.model import UNKNOWN, Guardrail, PlannedResource, PropertyPath
 
 PACK_NAME = "airs-guardrails"
 
@@ -52,7 +52,7 @@ def plain(value: Any) -> Any:
             try:
                 out[str(key)] = plain(value[key])
             except UnknownValueError:  # the SDK's proxy raises on reading an unknown value
-                out[str(key)] = guardrails.UNKNOWN
+                out[str(key)] = UNKNOWN
         return out
     if isinstance(value, Sequence):
         items: list[Any] = []
@@ -60,7 +60,7 @@ def plain(value: Any) -> Any:
             try:
                 items.append(plain(value[i]))
             except UnknownValueError:
-                items.append(guardrails.UNKNOWN)
+                items.append(UNKNOWN)
         return items
     return value
 
@@ -145,7 +145,7 @@ def _stack_validation(guardrail: Guardrail) -> StackValidation:
 def build_policies() -> list[Policy]:
     """One pulumi-policy policy per guardrail, every one mandatory."""
     policies: list[Policy] = []
-    for guardrail in guardrails.GUARDRAILS:
+    for guardrail in GUARDRAILS:
         if guardrail.resource_check is not None:
             policies.append(
                 ResourceValidationPolicy(

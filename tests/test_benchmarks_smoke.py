@@ -12,7 +12,8 @@ import pytest
 from benchmarks import panorama_calls, plan_bench, scaling
 from benchmarks.measure import MAX_OVER_FLOOR, Figure, Sample
 from components.cli import stackfile
-from components.config import StackConfig, parse_stack_config
+from components.clouds import parse_stack_config
+from components.config import StackConfig
 
 DEV_STACKS = ["gcp-dev", "azure-dev", "aws-dev", "openshift-dev"]
 POINTS = sorted({(a, c) for _, a, c in scaling.scaling_points()} | {(50, 20)})

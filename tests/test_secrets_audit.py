@@ -1,6 +1,6 @@
 """Secrets audit: a unique marker in every secret the program accepts never surfaces in plaintext.
 
-Secrets the program accepts (``components/config.py`` ``SecretStr`` fields, plus what the
+Secrets the program accepts (``SecretStr`` fields of the config models (``components/config/``, ``components/clouds/*/config.py``), plus what the
 cluster hands back): ``airs:panoramaApiKey``, ``airs:panoramaPassword``,
 ``securityProject.firewall.bootstrap.authKey`` (GCP, Azure, AWS), every
 ``clusters.<key>.kubeconfig``, and the ``pan-plugin-user-secret`` token the program reads
@@ -34,7 +34,7 @@ import yaml
 from pulumi.runtime import rpc
 
 import components.cli.engine as engine_module
-import components.cli.mock_clouds.kubernetes as k8s_mocks
+import components.cli.mock_kubernetes as k8s_mocks
 from components.cli import stackfile
 from components.cli.engine import ProgramRun, SecretValue
 from components.cli.main import main

@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 
 from components import config
+from components.clouds import TARGETS
+from components.config.engine import _allowed_keys
+from components.config.parse import KNOWN_KEYS
 from tests.helpers import ROOT
 from tests.vendor_pages import (
     BULLET,
@@ -138,13 +141,15 @@ def _definitions(path: Path) -> dict[str, set[str]]:
 def _config_key_problem(reference: str) -> str | None:
     """Why ``airs:<key path>`` is not a key the stack config accepts (None if it is)."""
     top, *path = reference.removeprefix(f"{config.NAMESPACE}:").split(".")
-    if top not in config.KNOWN_KEYS:
+    if top not in KNOWN_KEYS:
         return f"{top} is not a top-level key"
     if not path:
         return None
     models: dict[str, list[type[config.Model]]] = {
-        "securityProject": list(config.SECURITY_PROJECT_MODELS.values()),
-        "firewall": [config.PrivateFirewall],
+        **{
+            key: [t.config_model for t in TARGETS.values() if t.config_key == key]
+            for key in ("securityProject", "firewall")
+        },
         "panorama": [config.Panorama],
         "applications": [config.Application],
         "clusters": [config.Cluster],
@@ -156,7 +161,7 @@ def _config_key_problem(reference: str) -> str | None:
             return f"{top} is a map: write airs:{top}.<key>.…"
         path = path[1:]
     *parents, leaf = path
-    if any(leaf in config._allowed_keys(model, parents) for model in models[top]):
+    if any(leaf in _allowed_keys(model, parents) for model in models[top]):
         return None
     return f"no key {leaf!r} under airs:{top}{''.join('.' + p for p in parents)}"
 
@@ -201,7 +206,7 @@ def test_every_reference_exists() -> None:
 
 
 def test_reference_checks_can_fail() -> None:
-    assert _reference_problem("components/panorama/profiles.py:_gcp") is None
+    assert _reference_problem("components/clouds/gcp/panorama.py:profile") is None
     assert _reference_problem("components/panorama/render.py:_Renderer._kubernetes") is None
     assert _reference_problem("components/panorama/profiles.py:_nowhere") is not None
     assert _reference_problem("components/panorama/render.py:_Renderer._nothing") is not None

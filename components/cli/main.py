@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from components.cli import startup
 
 EXIT_OK = 0
 EXIT_PROGRAM_ERROR = 1
@@ -121,7 +122,8 @@ def _security_outputs(args: argparse.Namespace, stack: str, cfg: Any, project: A
 def _load(args: argparse.Namespace) -> Any:
     """Project + stack settings + validated config, or an exit code."""
     from components.cli import stackfile
-    from components.config import MISSING, ConfigError, parse_stack_config
+    from components.clouds import parse_stack_config
+    from components.config import MISSING, ConfigError
 
     try:
         project = stackfile.find_project(args.project)
@@ -176,9 +178,9 @@ def panorama_objects(cfg: Any, security: Any = None) -> list[Any]:
 
     ``security``: a layered cluster stack's security stack outputs (``StackOutputs``).
     """
+    from components.clouds import build_intent
     from components.deployment import cluster_stack_intent, panorama_inputs
     from components.panorama.component import PLUGIN_CLUSTER_KINDS, owned_objects
-    from components.panorama.profiles import build_intent
 
     if cfg.security_stack is not None:
         intent = cluster_stack_intent(cfg, security.values)
@@ -198,7 +200,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     if isinstance(loaded, int):
         return loaded
     project, settings, cfg = loaded
-    _freeze_startup_heap()
+    startup.freeze_heap()
     outputs = _security_outputs(args, args.stack, cfg, project)
     if isinstance(outputs, int):
         return outputs
@@ -219,48 +221,6 @@ def cmd_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# Whether `main` paused the cyclic GC for our own start-up (see _freeze_startup_heap).
-_gc_paused = False
-
-
-def _pause_gc_for_startup() -> bool:
-    """Pause the cyclic GC while our own modules load (they live as long as the process).
-
-    Only in a process that has not loaded the Pulumi SDK yet; returns whether it paused.
-    """
-    global _gc_paused
-    if "pulumi" in sys.modules or not gc.isenabled():
-        return False
-    gc.disable()
-    _gc_paused = True
-    return True
-
-
-def _resume_gc() -> None:
-    global _gc_paused
-    if _gc_paused:
-        _gc_paused = False
-        gc.enable()
-
-
-def _freeze_startup_heap() -> None:
-    """Move what our own imports built (config models, pan-os-python) out of the GC's reach.
-
-    Those objects live as long as the process, yet every full collection the Pulumi SDK
-    triggers while importing and registering would walk them again (~0.2 s on a small
-    stack). Only ever before the SDK is imported, so the SDK's own objects are collected as
-    usual (benchmarks/README.md: the floor freezes at the same point). The GC paused by
-    `main` resumes here, before the SDK loads.
-    """
-    if "pulumi" in sys.modules:
-        return
-    import components.panorama.profiles
-    import components.panorama.render  # noqa: F401 (pan-os-python, imported for the freeze)
-
-    gc.freeze()
-    _resume_gc()
-
-
 def _load_and_run(args: argparse.Namespace, stack: str) -> Any:
     """(validated config, program run) of ``stack``, or an exit code."""
     loaded = _load(
@@ -268,7 +228,7 @@ def _load_and_run(args: argparse.Namespace, stack: str) -> Any:
     )
     if isinstance(loaded, int):
         return loaded
-    _freeze_startup_heap()
+    startup.freeze_heap()
     project, settings, cfg = loaded
     outputs = _security_outputs(args, stack, cfg, project)
     if isinstance(outputs, int):
@@ -449,11 +409,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help
         return int(exc.code or 0)
     handlers = {"validate": cmd_validate, "plan": cmd_plan, "render": cmd_render, "diff": cmd_diff}
-    _pause_gc_for_startup()
+    startup.pause_gc()
     try:
         return handlers[args.command](args)
     finally:
-        _resume_gc()
+        startup.resume_gc()
 
 
 if __name__ == "__main__":

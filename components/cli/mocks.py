@@ -3,8 +3,9 @@
 ``AirsMocks`` answers resource registrations and invokes with realistic values: ids and
 self-links shaped like the cloud's, addresses inside the configured CIDRs, so that the
 values that flow downstream (Helm endpoints, Panorama routes) are visible in a plan.
-Per-cloud answers live in ``components/cli/mock_clouds/<provider>.py`` and are imported
-only when a resource of that provider appears (a GCP plan never loads the AWS module).
+Per-cloud answers live in ``components/clouds/<target>/mocks.py`` (Kubernetes's in
+``mock_kubernetes.py``) and are imported only when a resource of that provider appears (a
+GCP plan never loads the AWS module).
 
 ``RecordingMonitor`` keeps what the engine would see: every registration with its parent,
 type, name and inputs (secrets still wrapped), for the plan tree and ``--json``.
@@ -15,11 +16,8 @@ stack outputs the run was given (``--stack-outputs``), secret outputs as secrets
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 import pulumi
@@ -28,30 +26,23 @@ from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
 from components.cli.plan_files import STACK_REFERENCE, STACK_TYPE
 from components.cli.stack_outputs import StackOutputs, find
+from components.clouds import TARGETS
+from components.clouds.mocking import MockCloud, is_secret, stable_hex, unwrap
 
-# Token prefix → module under components.cli.mock_clouds.
-_CLOUD_MODULES = {
-    "gcp": "gcp",
-    "azure-native": "azure",
-    "aws": "aws",
-    "kubernetes": "kubernetes",
-}
+__all__ = ["AirsMocks", "RecordingMonitor", "Registration", "is_secret", "stable_hex", "unwrap"]
 
 
-def stable_hex(*parts: str, length: int = 8) -> str:
-    """Deterministic hex digest: the same plan always shows the same ids."""
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
-
-
-def _cloud_module(token: str) -> ModuleType | None:
+def _cloud_module(token: str) -> MockCloud | None:
+    """The mock answers for the provider of ``token`` (a resource type or invoke)."""
     prefix = token.split(":", 1)[0]
-    name = _CLOUD_MODULES.get(prefix)
-    if name is None:
-        return None
-    try:
-        return importlib.import_module(f"components.cli.mock_clouds.{name}")
-    except ModuleNotFoundError:
-        return None
+    if prefix == "kubernetes":
+        from components.cli import mock_kubernetes
+
+        return mock_kubernetes
+    for cloud in TARGETS.values():
+        if cloud.provider_prefix == prefix:
+            return cloud.mocks()
+    return None
 
 
 class AirsMocks(pulumi.runtime.Mocks):
@@ -189,13 +180,3 @@ class RecordingMonitor(MockMonitor):
             )
         )
         return response
-
-
-def is_secret(value: Any) -> bool:
-    """Whether a deserialized property value is a wrapped secret."""
-    return bool(rpc.is_rpc_secret(value))
-
-
-def unwrap(value: Any) -> Any:
-    """The value inside a wrapped secret (for mocks computing from secret inputs)."""
-    return rpc.unwrap_rpc_secret(value)

@@ -2,8 +2,8 @@
 
 The mock engine's recording (:class:`components.cli.mocks.RecordingMonitor`) keeps every
 registration's inputs with secrets still wrapped. This module turns them into the
-:class:`components.guardrails.PlannedResource` view that the policy pack also builds, and runs
-the same checks (:func:`components.guardrails.evaluate`). URNs are the ones the real engine
+:class:`components.guardrails.model.PlannedResource` view that the policy pack also builds, and runs
+the same checks (:func:`components.guardrails.checks.evaluate`). URNs are the ones the real engine
 gives (parent chain of types), so a violation names the resource as ``pulumi preview`` would.
 """
 
@@ -16,14 +16,8 @@ from pulumi.runtime import rpc
 
 from components.cli.engine import ProgramRun, engine_urn
 from components.cli.mocks import is_secret, unwrap
-from components.guardrails import (
-    GUARDRAILS,
-    UNKNOWN,
-    PlannedResource,
-    PropertyPath,
-    Violation,
-    evaluate,
-)
+from components.guardrails.checks import GUARDRAILS, evaluate
+from components.guardrails.model import UNKNOWN, PlannedResource, PropertyPath, Violation
 
 
 def _plain(value: Any, path: PropertyPath, secrets: set[PropertyPath]) -> Any:

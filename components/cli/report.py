@@ -12,7 +12,7 @@ from pulumi.runtime import rpc
 from components.cli.engine import ProgramRun, SecretValue, children_by_parent, engine_urn
 from components.cli.mocks import Registration, is_secret
 from components.cli.plan_files import STACK_TYPE
-from components.guardrails import PANORAMA_COMMIT
+from components.guardrails.model import PANORAMA_COMMIT
 
 if TYPE_CHECKING:
     from components.panorama.render import RenderedObject

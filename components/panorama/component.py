@@ -15,12 +15,12 @@ import pulumi
 import pulumi.dynamic
 
 from components.dynamic_providers import unwrap_sdk_pickler
+from components.panorama.elements import flatten
 from components.panorama.intent import PanoramaIntent, late_keys_in
 from components.panorama.provider import (
     PanoramaCommitProvider,
     PanoramaObjectProvider,
     ProviderSettings,
-    flatten,
 )
 from components.panorama.render import RenderedObject, render_intent
 

@@ -1,18 +1,9 @@
-"""Per-cloud Panorama intent, built the way the vendor's post-deployment pages describe.
+"""The parts of a Panorama profile every target shares, and its inputs.
 
-Sources (``reference/001_*``, ``reference/000_*``):
-
-* private cloud: eth1/1 trust (static or DHCP) in ``lr-private``; routes to the application
-  networks and a default route, both via the trust gateway; the source-NAT rule the page
-  calls ``inbound-web`` (trust -> trust, dynamic IP and port on eth1/1).
-* GCP: eth1/1 untrust and eth1/2 trust (DHCP), a loopback with the ILB address, one logical
-  router holding all three, static routes via the trust gateway for the ILB health-check
-  ranges, the VPC (application) networks and the pod / service ranges, source NAT
-  trust -> untrust on eth1/1.
-* Azure: ``vr-private`` (eth1/1 trust) and ``vr-public`` (eth1/2 untrust) legacy virtual
-  routers with next-router routes between them, the 168.63.129.16/32 probe route on both,
-  pod and service routes, ``inbound-web`` and ``outbound-internet`` NAT.
-* AWS: one trust interface in ``vr-private`` (GWLB overlay: no routes, no NAT).
+Each target builds its own intent in ``components/clouds/<target>/panorama.py`` (interfaces,
+zones, routers, routes, NAT, the way the vendor's post-deployment pages describe it for that
+cloud) from these pieces: the management profile, the AI security profile group, decryption,
+the health-check and AI rules, inbound NAT and the Kubernetes plugin.
 """
 
 from __future__ import annotations
@@ -29,25 +20,20 @@ from components.panorama.intent import (
     AiSecurityProfile,
     DecryptionProfile,
     DecryptionRule,
-    EthernetInterface,
     KubernetesCluster,
     KubernetesPlugin,
-    LoopbackInterface,
     ManagementProfile,
     NatRule,
     PanoramaIntent,
     ProfileGroup,
-    Router,
     RouterKind,
     SecurityRule,
     SslTlsServiceProfile,
     StaticRoute,
-    Zone,
     credential_key,
     late_bound,
 )
 
-CLOUDS = ("gcp", "azure", "aws", "private")
 MGMT_PROFILE = "allow-health-checks"
 TRUST, UNTRUST = "trust", "untrust"
 ETH1, ETH2, LOOPBACK = "ethernet1/1", "ethernet1/2", "loopback.1"
@@ -145,16 +131,6 @@ def encode_plugin_credential(service_account_json: str | bytes) -> str:
     return base64.b64encode(gzip.compress(raw, mtime=0)).decode()
 
 
-def build_intent(inputs: PanoramaInputs) -> PanoramaIntent:
-    """The Panorama intent for ``inputs.cloud`` (validated; raises ``IntentError``)."""
-    builders = {"private": _private, "gcp": _gcp, "azure": _azure, "aws": _aws}
-    if inputs.cloud not in builders:
-        raise ValueError(f"cloud {inputs.cloud!r} is not one of {', '.join(CLOUDS)}")
-    intent = builders[inputs.cloud](inputs)
-    intent.validate()
-    return intent
-
-
 # ----------------------------------------------------------------------------- helpers
 
 
@@ -168,7 +144,7 @@ def route_name(*parts: str) -> str:
     return f"{safe[:24].rstrip('-')}-{digest}"
 
 
-def _app_cidrs(inputs: PanoramaInputs) -> list[tuple[str, str]]:
+def app_cidrs(inputs: PanoramaInputs) -> list[tuple[str, str]]:
     """(route name, CIDR) per application network CIDR, sorted by network name."""
     out: list[tuple[str, str]] = []
     for app in sorted(inputs.app_cidrs):
@@ -179,7 +155,8 @@ def _app_cidrs(inputs: PanoramaInputs) -> list[tuple[str, str]]:
     return out
 
 
-def _cluster_cidrs(inputs: PanoramaInputs) -> list[tuple[str, str]]:
+def cluster_cidrs(inputs: PanoramaInputs) -> list[tuple[str, str]]:
+    """(route name, CIDR) of every cluster's pod and service range."""
     out: list[tuple[str, str]] = []
     for c in inputs.clusters:
         out.append((route_name("pod", c.name), c.pod_cidr))
@@ -187,22 +164,26 @@ def _cluster_cidrs(inputs: PanoramaInputs) -> list[tuple[str, str]]:
     return out
 
 
-def _via(name: str, cidr: str, gateway: str, iface: str) -> StaticRoute:
+def via(name: str, cidr: str, gateway: str, iface: str) -> StaticRoute:
+    """A static route to ``cidr`` via ``gateway`` out of ``iface``."""
     return StaticRoute(name, cidr, "ip-address", gateway, iface)
 
 
-def _next(name: str, cidr: str, router: str) -> StaticRoute:
+def next_router(name: str, cidr: str, router: str) -> StaticRoute:
+    """A static route to ``cidr`` handed to the other router ``router``."""
     return StaticRoute(name, cidr, "next-router", router, None)
 
 
-def _probe_names(ranges: tuple[str, ...], base: str) -> list[tuple[str, str]]:
+def probe_names(ranges: tuple[str, ...], base: str) -> list[tuple[str, str]]:
+    """(route name, CIDR) of the health-check ranges, numbered when there are several."""
     if len(ranges) == 1:
         return [(base, ranges[0])]
     return [(f"{base}-{i}", r) for i, r in enumerate(ranges)]
 
 
-def _protected_sources(inputs: PanoramaInputs) -> tuple[str, ...]:
-    cidrs = [c for _, c in _app_cidrs(inputs)] + [c.pod_cidr for c in inputs.clusters]
+def protected_sources(inputs: PanoramaInputs) -> tuple[str, ...]:
+    """The protected workloads' ranges (applications and pods), or ``any``."""
+    cidrs = [c for _, c in app_cidrs(inputs)] + [c.pod_cidr for c in inputs.clusters]
     return tuple(cidrs) or ("any",)
 
 
@@ -240,7 +221,7 @@ def kubernetes_plugin(
     )
 
 
-def _base(inputs: PanoramaInputs, decrypt_to: tuple[str, ...]) -> PanoramaIntent:
+def base_intent(inputs: PanoramaInputs, decrypt_to: tuple[str, ...]) -> PanoramaIntent:
     """Objects every cloud shares: profile, AI profile group, decryption, k8s plugin.
 
     The plugin's general settings and notify group exist even without clusters of this
@@ -293,9 +274,34 @@ def _base(inputs: PanoramaInputs, decrypt_to: tuple[str, ...]) -> PanoramaIntent
     )
 
 
-def _security(
+def outbound_nat(
+    inputs: PanoramaInputs,
+    rule: str,
+    *,
+    to_zone: str,
+    interface: str,
+    description: str,
+    source: tuple[str, ...] = ("any",),
+) -> list[NatRule]:
+    """The protected workloads' source NAT out of ``interface`` (none if turned off)."""
+    if not inputs.outbound_nat:
+        return []
+    return [
+        NatRule(
+            name=f"{inputs.name}-{rule}",
+            from_zones=(TRUST,),
+            to_zone=to_zone,
+            source=source,
+            snat_interface=interface,
+            description=description,
+        )
+    ]
+
+
+def security_rules(
     inputs: PanoramaInputs, to_zones: tuple[str, ...], probe_dest: tuple[str, ...]
 ) -> tuple[SecurityRule, ...]:
+    """The health-check allow rule (where there are health checks) and the AI rule."""
     rules: list[SecurityRule] = []
     if inputs.health_check_ranges:
         rules.append(
@@ -322,7 +328,10 @@ def _security(
     return tuple(rules)
 
 
-def _inbound(inputs: PanoramaInputs, zone: str, snat_interface: str | None) -> tuple[NatRule, ...]:
+def inbound_nat_rules(
+    inputs: PanoramaInputs, zone: str, snat_interface: str | None
+) -> tuple[NatRule, ...]:
+    """The inbound destination NAT rules of ``inputs``, in ``zone``."""
     return tuple(
         NatRule(
             name=n.name,
@@ -336,162 +345,4 @@ def _inbound(inputs: PanoramaInputs, zone: str, snat_interface: str | None) -> t
             description="inbound static destination NAT",
         )
         for n in inputs.inbound_nat
-    )
-
-
-# ----------------------------------------------------------------------------- clouds
-
-
-def _private(inputs: PanoramaInputs) -> PanoramaIntent:
-    lr = "lr-private"
-    gw = inputs.trust_gateway
-    routes = [_via(n, c, gw, ETH1) for n, c in _app_cidrs(inputs)]
-    routes.append(_via("default", "0.0.0.0/0", gw, ETH1))
-    nat: list[NatRule] = []
-    if inputs.outbound_nat:
-        # The vendor page names this source-NAT rule "inbound-web".
-        nat.append(
-            NatRule(
-                name=f"{inputs.name}-inbound-web",
-                from_zones=(TRUST,),
-                to_zone=TRUST,
-                source=_protected_sources(inputs),
-                snat_interface=ETH1,
-                description="source NAT of protected workloads on eth1/1",
-            )
-        )
-    nat.extend(_inbound(inputs, TRUST, None))
-    trust_ip = inputs.trust_ip
-    return dataclasses.replace(
-        _base(inputs, (TRUST,)),
-        advanced_routing=True,
-        ethernet=(
-            EthernetInterface(
-                ETH1,
-                TRUST,
-                lr,
-                dhcp=trust_ip is None,
-                static_ips=(trust_ip,) if trust_ip else (),
-                management_profile=MGMT_PROFILE,
-                comment="trust",
-            ),
-        ),
-        zones=(Zone(TRUST, (ETH1,)),),
-        routers=(Router(lr, "logical", (ETH1,), tuple(routes)),),
-        security_rules=_security(inputs, (TRUST,), ("any",)),
-        nat_rules=tuple(nat),
-    )
-
-
-def _gcp(inputs: PanoramaInputs) -> PanoramaIntent:
-    lr = "lr-airs"
-    gw = inputs.trust_gateway
-    routes = [_via(n, c, gw, ETH2) for n, c in _probe_names(inputs.health_check_ranges, "ilb-hc")]
-    routes += [_via(n, c, gw, ETH2) for n, c in _app_cidrs(inputs)]
-    routes += [_via(n, c, gw, ETH2) for n, c in _cluster_cidrs(inputs)]
-    nat: list[NatRule] = []
-    if inputs.outbound_nat:
-        nat.append(
-            NatRule(
-                name=f"{inputs.name}-trust2untrust",
-                from_zones=(TRUST,),
-                to_zone=UNTRUST,
-                snat_interface=ETH1,
-                description="outbound source NAT on eth1/1",
-            )
-        )
-    nat.extend(_inbound(inputs, UNTRUST, None))
-    ilb = (inputs.ilb_ip,) if inputs.ilb_ip else ()
-    return dataclasses.replace(
-        _base(inputs, (UNTRUST,)),
-        advanced_routing=True,
-        ethernet=(
-            EthernetInterface(ETH1, UNTRUST, lr, create_default_route=True, comment="untrust"),
-            EthernetInterface(ETH2, TRUST, lr, management_profile=MGMT_PROFILE, comment="trust"),
-        ),
-        loopbacks=(LoopbackInterface(LOOPBACK, ilb, TRUST, lr, MGMT_PROFILE, "ILB health checks"),),
-        zones=(Zone(TRUST, (ETH2, LOOPBACK)), Zone(UNTRUST, (ETH1,))),
-        routers=(Router(lr, "logical", (ETH1, ETH2, LOOPBACK), tuple(routes)),),
-        security_rules=_security(inputs, (TRUST, UNTRUST), ilb or ("any",)),
-        nat_rules=tuple(nat),
-    )
-
-
-def _azure(inputs: PanoramaInputs) -> PanoramaIntent:
-    priv, pub = "vr-private", "vr-public"
-    gw, ugw = inputs.trust_gateway, inputs.untrust_gateway or ""
-    probes = _probe_names(inputs.health_check_ranges, "azure-probe")
-    apps, k8s = _app_cidrs(inputs), _cluster_cidrs(inputs)
-    private_routes = [_via(n, c, gw, ETH1) for n, c in apps]
-    private_routes.append(_next("default", "0.0.0.0/0", pub))
-    private_routes += [_via(n, c, gw, ETH1) for n, c in probes]
-    private_routes += [_via(n, c, gw, ETH1) for n, c in k8s]
-    public_routes = [_next(n, c, priv) for n, c in apps]
-    public_routes.append(_via("default", "0.0.0.0/0", ugw, ETH2))
-    public_routes += [_via(n, c, ugw, ETH2) for n, c in probes]
-    public_routes += [_next(n, c, priv) for n, c in k8s]
-    nat = list(_inbound(inputs, UNTRUST, ETH1))
-    if inputs.outbound_nat:
-        nat.append(
-            NatRule(
-                name=f"{inputs.name}-outbound-internet",
-                from_zones=(TRUST,),
-                to_zone=UNTRUST,
-                source=_protected_sources(inputs),
-                snat_interface=ETH2,
-                description="outbound source NAT on eth1/2",
-            )
-        )
-    ilb = (inputs.ilb_ip,) if inputs.ilb_ip else ()
-    rules = list(_security(inputs, (TRUST, UNTRUST), ilb or ("any",)))
-    if inputs.inbound_nat:
-        rules.append(
-            SecurityRule(
-                name=f"{inputs.name}-allow-inbound",
-                from_zones=(UNTRUST,),
-                to_zones=(TRUST,),
-                destination=tuple(sorted({n.destination for n in inputs.inbound_nat})),
-                profile_group=inputs.ai_security_profile_group,
-                description="inbound traffic to published applications",
-            )
-        )
-    return dataclasses.replace(
-        _base(inputs, (UNTRUST,)),
-        advanced_routing=VR_CLOUDS_ROUTER_KIND == "logical",
-        ethernet=(
-            EthernetInterface(ETH1, TRUST, priv, management_profile=MGMT_PROFILE, comment="trust"),
-            EthernetInterface(
-                ETH2,
-                UNTRUST,
-                pub,
-                create_default_route=True,
-                management_profile=MGMT_PROFILE,
-                comment="untrust",
-            ),
-        ),
-        loopbacks=(
-            LoopbackInterface(LOOPBACK, ilb, TRUST, priv, MGMT_PROFILE, "ILB health checks"),
-        ),
-        zones=(Zone(TRUST, (ETH1, LOOPBACK)), Zone(UNTRUST, (ETH2,))),
-        routers=(
-            Router(priv, VR_CLOUDS_ROUTER_KIND, (ETH1, LOOPBACK), tuple(private_routes)),
-            Router(pub, VR_CLOUDS_ROUTER_KIND, (ETH2,), tuple(public_routes)),
-        ),
-        security_rules=tuple(rules),
-        nat_rules=tuple(nat),
-    )
-
-
-def _aws(inputs: PanoramaInputs) -> PanoramaIntent:
-    vr = "vr-private"
-    return dataclasses.replace(
-        _base(inputs, (TRUST,)),
-        advanced_routing=VR_CLOUDS_ROUTER_KIND == "logical",
-        ethernet=(
-            EthernetInterface(ETH1, TRUST, vr, management_profile=MGMT_PROFILE, comment="trust"),
-        ),
-        zones=(Zone(TRUST, (ETH1,)),),
-        routers=(Router(vr, VR_CLOUDS_ROUTER_KIND, (ETH1,)),),
-        security_rules=_security(inputs, (TRUST,), ("any",)),
-        nat_rules=_inbound(inputs, TRUST, None),
     )

@@ -23,7 +23,6 @@ Credentials are read in ``configure()`` from stack config and are never pickled.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -57,8 +56,15 @@ from components.panorama.client import (
     TransportError,
     parse_xml,
 )
-from components.panorama.intent import LATE_BOUND_RE
-from components.panorama.render import split_xpath
+from components.panorama.elements import (
+    config_op,
+    contains,
+    desired_digest,
+    digest,
+    has_unknown,
+    late_hashes,
+    sha,
+)
 
 log = logging.getLogger(__name__)
 
@@ -106,120 +112,6 @@ class ProviderSettings:
     retry_max_delay: float = 15.0
     poll_interval: float = 2.0
     poll_timeout: float = 900.0
-
-
-# ----------------------------------------------------------------------------- XML helpers
-
-
-def _canonical(el: ET.Element) -> ET.Element:
-    """Order-insensitive copy: only the ``name`` attribute, stripped text, sorted children."""
-    out = ET.Element(el.tag, {"name": el.get("name", "")} if el.get("name") is not None else {})
-    text = (el.text or "").strip()
-    if text:
-        out.text = text
-    kids = [_canonical(c) for c in el]
-    kids.sort(key=lambda c: ET.tostring(c, encoding="unicode"))
-    out.extend(kids)
-    return out
-
-
-def canonical_xml(element: str | ET.Element) -> str:
-    """Canonical string of an element (whitespace, attribute and order noise removed)."""
-    el = parse_xml(element) if isinstance(element, str) else element
-    return ET.tostring(_canonical(el), encoding="unicode")
-
-
-def digest(element: str | ET.Element) -> str:
-    """sha256 of the canonical element."""
-    return hashlib.sha256(canonical_xml(element).encode()).hexdigest()
-
-
-def contains(live: ET.Element, desired: ET.Element) -> bool:
-    """Whether every leaf of ``desired`` is present in ``live`` (merge-mode objects)."""
-    text = (desired.text or "").strip()
-    if len(desired) == 0 and text and (live.text or "").strip() != text:
-        return False
-    return all(any(_same_key(c, child) and contains(c, child) for c in live) for child in desired)
-
-
-def _same_key(a: ET.Element, b: ET.Element) -> bool:
-    if a.tag != b.tag or a.get("name") != b.get("name"):
-        return False
-    return a.tag != "member" or (a.text or "").strip() == (b.text or "").strip()
-
-
-def flatten(element: str) -> dict[str, str]:
-    """Leaf path -> value, so previews show per-setting diffs instead of one XML string."""
-    out: dict[str, str] = {}
-
-    def walk(el: ET.Element, prefix: str) -> None:
-        members = [c.text or "" for c in el if c.tag == "member"]
-        if members:
-            out[prefix] = ",".join(members)
-        for c in el:
-            if c.tag == "member":
-                continue
-            step = f"{c.tag}[{c.get('name')}]" if c.get("name") is not None else c.tag
-            path = f"{prefix}/{step}" if prefix else step
-            if len(c) == 0:
-                out[path] = (c.text or "").strip()
-            else:
-                walk(c, path)
-
-    root = parse_xml(element)
-    if len(root) == 0:
-        out["."] = (root.text or "").strip()
-    walk(root, "")
-    return out
-
-
-def substitute(element: str, late: Mapping[str, str]) -> str:
-    """Replace ``{{late:key}}`` placeholders with XML-escaped values."""
-
-    def repl(m: Any) -> str:
-        key = m.group(1)
-        if key not in late:
-            raise PanoramaError(f"late-bound value {key!r} was not provided")
-        return _xml_escape(str(late[key]))
-
-    return str(LATE_BOUND_RE.sub(repl, element))
-
-
-def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def has_unknown(value: Any) -> bool:
-    """Whether a property bag holds Pulumi's unknown sentinel anywhere."""
-    if isinstance(value, str):
-        return value == UNKNOWN
-    if isinstance(value, Mapping):
-        return any(has_unknown(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(has_unknown(v) for v in value)
-    return False
-
-
-def _late_hashes(late: Mapping[str, Any] | None) -> dict[str, str]:
-    return {k: _sha(str(v)) for k, v in sorted((late or {}).items())}
-
-
-def desired_digest(props: Mapping[str, Any]) -> str:
-    """Digest of an object's element with late-bound values substituted."""
-    return digest(substitute(str(props["element"]), props.get("late") or {}))
-
-
-def config_op(obj: Mapping[str, Any], late: Mapping[str, str]) -> ConfigOp:
-    """The write for one desired object: edit (replace) or set at the parent (merge)."""
-    element = substitute(str(obj["element"]), late)
-    label = f"{obj.get('kind', 'object')} '{obj.get('name', '')}'"
-    if obj.get("mode") == "merge":
-        return ConfigOp("set", split_xpath(str(obj["xpath"]))[0], element, label)
-    return ConfigOp("edit", str(obj["xpath"]), element, label)
 
 
 # ----------------------------------------------------------------------------- base
@@ -318,7 +210,7 @@ class PanoramaObjectProvider(_PanoramaProvider):
     def _outs(self, props: Mapping[str, Any], rev: str, dig: str) -> dict[str, Any]:
         outs = {k: props.get(k) for k in OBJECT_INPUTS}
         # The late-bound values (credentials) stay out of state outputs: only hashes.
-        outs.update(late_sha256=_late_hashes(props.get("late")), digest=dig, rev=rev)
+        outs.update(late_sha256=late_hashes(props.get("late")), digest=dig, rev=rev)
         return outs
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -328,13 +220,13 @@ class PanoramaObjectProvider(_PanoramaProvider):
         band) and created again must differ from what the commit resource last wrote.
         """
         dig = desired_digest(props)
-        rev = _sha(f"{dig}|{uuid.uuid4()}")
+        rev = sha(f"{dig}|{uuid.uuid4()}")
         return CreateResult(str(props["xpath"]), self._outs(props, rev, dig))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """New revision (also after drift), so the commit resource rewrites the object."""
         dig = desired_digest(news)
-        rev = _sha(f"{olds.get('rev')}|{olds.get('digest')}|{dig}")
+        rev = sha(f"{olds.get('rev')}|{olds.get('digest')}|{dig}")
         return UpdateResult(self._outs(news, rev, dig))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -401,7 +293,7 @@ class PanoramaCommitProvider(_PanoramaProvider):
             committed={str(o["xpath"]): o.get("rev") for o in objects},
             order=[str(o["xpath"]) for o in objects],
             object_count=len(objects),
-            late_sha256=_late_hashes(props.get("late")),
+            late_sha256=late_hashes(props.get("late")),
             commit_job=commit_job,
             push_jobs=push_jobs,
         )

@@ -37,13 +37,13 @@ def test_stack_imports_only_its_cloud_sdk(stack: str, cloud: str) -> None:
 
 FREEZE_PROBE = """
 import gc, sys
-from components.cli import main as cli
+from components.cli import startup
 before = gc.get_freeze_count()
-paused = cli._pause_gc_for_startup() and not gc.isenabled()
-cli._freeze_startup_heap()
+paused = startup.pause_gc() and not gc.isenabled()
+startup.freeze_heap()
 frozen = gc.get_freeze_count()
 import pulumi
-cli._freeze_startup_heap()
+startup.freeze_heap()
 print(before, frozen, gc.get_freeze_count(), 'panos' in sys.modules, paused, gc.isenabled())
 """
 

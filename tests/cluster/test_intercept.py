@@ -82,7 +82,7 @@ def test_rendered_manifests_for_openshift_include_nad_and_plugin_account() -> No
 
 
 def _capture_program(stack: str) -> dict[str, object]:
-    from components.config import load_stack_config
+    from components.clouds import load_stack_config
     from components.deployment import AirsDeployment
 
     def program() -> None:

@@ -137,7 +137,7 @@ def preview_mode() -> Iterator[None]:
     from pulumi.runtime import rpc
     from pulumi.runtime import settings as runtime_settings
 
-    import components.cli.mock_clouds.kubernetes as k8s_mocks
+    import components.cli.mock_kubernetes as k8s_mocks
 
     real_set_mocks, real_reset = pulumi.runtime.set_mocks, runtime_settings.reset_options
     real_new_resource = k8s_mocks.new_resource

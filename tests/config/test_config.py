@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, StackConfig, parse_stack_config
+from components.clouds import parse_stack_config
+from components.config import ConfigError, StackConfig
 from tests.helpers import EXAMPLE_STACKS, example_values
 
 Values = dict[str, Any]

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from components.config import ConfigError, parse_stack_config
+from components.clouds import parse_stack_config
+from components.config import ConfigError
 from tests.helpers import example_values
 
 

@@ -16,8 +16,8 @@ import pytest
 
 from components.cluster import chart
 from components.cluster.intercept import namespace_annotations
+from components.panorama.elements import contains, digest
 from components.panorama.intent import LATE_BOUND_RE
-from components.panorama.provider import contains, digest
 from tests.engine.cluster import ControlPlane
 from tests.engine.conftest import ENGINE_GROUP, PANORAMA_ADMIN
 from tests.engine.project import EngineProject

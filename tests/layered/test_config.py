@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, StackConfig, parse_stack_config
+from components.clouds import parse_stack_config
+from components.config import ConfigError, StackConfig
 from components.layered import layered_problems
 from tests.helpers import example_values
 

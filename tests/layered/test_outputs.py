@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from components.cli.engine import outputs_of_run
-from components.config import StackConfig, parse_stack_config
+from components.clouds import parse_stack_config
+from components.config import StackConfig
 from components.layered import SECURITY_STACK_OUTPUTS, layered_problems, refers_to
 from tests.helpers import example_values, plan_example
 

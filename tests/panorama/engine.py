@@ -15,15 +15,12 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
 from components.panorama.component import resource_name
+from components.panorama.elements import contains, digest, flatten, substitute
 from components.panorama.intent import PanoramaIntent, late_keys_in
 from components.panorama.provider import (
     PanoramaCommitProvider,
     PanoramaObjectProvider,
     ProviderSettings,
-    contains,
-    digest,
-    flatten,
-    substitute,
 )
 from components.panorama.render import RenderedObject, render_intent
 from tests.panorama.emulator import PanoramaEmulator

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from components.clouds import build_intent
 from components.panorama.intent import PanoramaIntent, StaticRoute
-from components.panorama.profiles import build_intent
 from tests.panorama import fixtures
 from tests.panorama.emulator import PanoramaEmulator
 from tests.panorama.engine import ADMIN

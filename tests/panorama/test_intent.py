@@ -9,13 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from components.clouds import build_intent
 from components.panorama.intent import IntentError, StaticRoute, to_plain
-from components.panorama.profiles import (
-    ClusterEntry,
-    build_intent,
-    encode_plugin_credential,
-    route_name,
-)
+from components.panorama.profiles import ClusterEntry, encode_plugin_credential, route_name
 from tests.panorama import fixtures
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from components.clouds import build_intent
 from components.panorama import xpaths
-from components.panorama.profiles import build_intent
 from components.panorama.render import dump, render_intent, split_xpath
 from tests.helpers import fresh_python
 from tests.panorama import fixtures
@@ -29,7 +29,7 @@ def test_golden_xml(cloud):
 def test_deterministic_across_interpreters():
     code = (
         "from tests.panorama import fixtures as f;"
-        "from components.panorama.profiles import build_intent;"
+        "from components.clouds import build_intent;"
         "from components.panorama.render import render_intent, dump;"
         "import sys; sys.stdout.write(dump(render_intent(build_intent(f.azure()))))"
     )

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from components.cli import policy
-from components.guardrails import PlannedResource
+from components.guardrails.model import PlannedResource
 from tests.helpers import plan_example
 
 STACKS = ("gcp-dev", "azure-dev", "aws-dev", "rancher-prod")

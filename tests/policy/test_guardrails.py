@@ -7,19 +7,20 @@ from typing import Any
 
 import pytest
 
-from components import guardrails as g
-from components.guardrails import PlannedResource
+from components.guardrails import checks as g
+from components.guardrails import model
+from components.guardrails.model import PlannedResource
 from tests.policy.conftest import DELETE, edited, find
 
 MGMT = {
-    "gcp-dev": (g.GCP_FIREWALL, "-allow-mgmt"),
-    "azure-dev": (g.AZURE_NSG, "-mgmt-nsg"),
-    "aws-dev": (g.AWS_SECURITY_GROUP, "-mgmt-sg"),
+    "gcp-dev": (model.GCP_FIREWALL, "-allow-mgmt"),
+    "azure-dev": (model.AZURE_NSG, "-mgmt-nsg"),
+    "aws-dev": (model.AWS_SECURITY_GROUP, "-mgmt-sg"),
 }
 TRUST = {
-    "gcp-dev": (g.GCP_FIREWALL, "-allow-trust"),
-    "azure-dev": (g.AZURE_NSG, "-trust-nsg"),
-    "aws-dev": (g.AWS_SECURITY_GROUP, "-data-sg"),
+    "gcp-dev": (model.GCP_FIREWALL, "-allow-trust"),
+    "azure-dev": (model.AZURE_NSG, "-trust-nsg"),
+    "aws-dev": (model.AWS_SECURITY_GROUP, "-data-sg"),
 }
 
 
@@ -29,7 +30,7 @@ TRUST = {
 @pytest.mark.parametrize("stack", sorted(MGMT))
 def test_mgmt_quiet_on_the_plan(planned: dict[str, list[PlannedResource]], stack: str) -> None:
     res = find(planned[stack], *MGMT[stack])
-    assert g.security_role(res) == "mgmt"
+    assert model.security_role(res) == "mgmt"
     assert g.check_mgmt_not_open(res) == []
 
 
@@ -55,7 +56,7 @@ def test_mgmt_ignores_the_untrust_rule_and_deny_rules(
     planned: dict[str, list[PlannedResource]],
 ) -> None:
     # Untrust legitimately admits clients from anywhere; the mgmt NSG's last rule denies "*".
-    untrust = find(planned["gcp-dev"], g.GCP_FIREWALL, "-allow-untrust")
+    untrust = find(planned["gcp-dev"], model.GCP_FIREWALL, "-allow-untrust")
     assert g.check_mgmt_not_open(edited(untrust, ("sourceRanges",), ["0.0.0.0/0"])) == []
     nsg = find(planned["azure-dev"], *MGMT["azure-dev"])
     deny = [r for r in nsg.props["securityRules"] if r["access"] == "Deny"]
@@ -76,7 +77,7 @@ def test_mgmt_rule_found_by_its_vpc_when_renamed(
 @pytest.mark.parametrize("stack", sorted(TRUST))
 def test_trust_quiet_on_the_plan(planned: dict[str, list[PlannedResource]], stack: str) -> None:
     res = find(planned[stack], *TRUST[stack])
-    assert g.security_role(res) == "trust"
+    assert model.security_role(res) == "trust"
     assert g.check_trust_admits_health_checks(res) == []
 
 
@@ -125,7 +126,7 @@ def test_secrets_quiet_on_the_plan(planned: dict[str, list[PlannedResource]], st
     checked = [(r, path) for r in planned[stack] for path, _ in g.sensitive_values(r)]
     kinds = {r.type for r, _ in checked}
     # Every stack has kubeconfigs and plugin credentials; public clouds a bootstrap value.
-    assert {"pulumi:providers:kubernetes", g.PANORAMA_OBJECT, g.PANORAMA_COMMIT} <= kinds
+    assert {"pulumi:providers:kubernetes", model.PANORAMA_OBJECT, model.PANORAMA_COMMIT} <= kinds
     assert all(g.check_secrets(r) == [] for r in planned[stack])
 
 
@@ -136,7 +137,7 @@ def test_secrets_quiet_on_the_plan(planned: dict[str, list[PlannedResource]], st
         ("azure-dev", "azure-native:compute:VirtualMachineScaleSet", "", "custom data"),
         ("aws-dev", "aws:ec2/launchTemplate:LaunchTemplate", "", "user data"),
         ("rancher-prod", "pulumi:providers:kubernetes", "-apps-k8s", "kubeconfig"),
-        ("rancher-prod", g.PANORAMA_COMMIT, "", "plugin credential"),
+        ("rancher-prod", model.PANORAMA_COMMIT, "", "plugin credential"),
     ],
 )
 def test_secrets_fire_when_plaintext(
@@ -154,13 +155,13 @@ def test_secrets_fire_when_plaintext(
 def test_secrets_fail_closed_when_not_observed(planned: dict[str, list[PlannedResource]]) -> None:
     res = find(planned["gcp-dev"], "pulumi:providers:kubernetes")
     messages = g.check_secrets(dataclasses.replace(res, secret_paths=None))
-    assert messages == [f"kubeconfig (kubeconfig): {g.SECRETS_NOT_OBSERVED}"]
+    assert messages == [f"kubeconfig (kubeconfig): {model.SECRETS_NOT_OBSERVED}"]
 
 
 def test_secrets_fire_on_an_inline_plugin_credential(
     planned: dict[str, list[PlannedResource]],
 ) -> None:
-    res = find(planned["gcp-dev"], g.PANORAMA_OBJECT, "-k8s-cluster-gke-dev")
+    res = find(planned["gcp-dev"], model.PANORAMA_OBJECT, "-k8s-cluster-gke-dev")
     field = "cluster-credential-file/service-account-cred"
     assert res.props["fields"][field].startswith("{{late:")
     inline = edited(res, ("fields", field), "H4sIAAAAAAAA-inline-token")
@@ -191,7 +192,7 @@ def test_secret_of_a_containing_value_covers_its_parts() -> None:
 
 
 def test_release_quiet_on_the_plan(planned: dict[str, list[PlannedResource]]) -> None:
-    releases = [r for r in planned["rancher-prod"] if r.type == g.HELM_RELEASE]
+    releases = [r for r in planned["rancher-prod"] if r.type == model.HELM_RELEASE]
     assert len(releases) == 2
     assert all(g.check_release_namespace(r) == [] for r in releases)
 
@@ -200,7 +201,7 @@ def test_release_quiet_on_the_plan(planned: dict[str, list[PlannedResource]]) ->
 def test_release_fires_outside_kube_system(
     planned: dict[str, list[PlannedResource]], namespace: object
 ) -> None:
-    res = find(planned["gcp-dev"], g.HELM_RELEASE)
+    res = find(planned["gcp-dev"], model.HELM_RELEASE)
     messages = g.check_release_namespace(edited(res, ("namespace",), namespace))
     assert len(messages) == 1
     assert "kube-system" in messages[0]
@@ -209,8 +210,8 @@ def test_release_fires_outside_kube_system(
 def test_release_namespace_unknown_is_not_judged(
     planned: dict[str, list[PlannedResource]],
 ) -> None:
-    res = find(planned["gcp-dev"], g.HELM_RELEASE)
-    assert g.check_release_namespace(edited(res, ("namespace",), g.UNKNOWN)) == []
+    res = find(planned["gcp-dev"], model.HELM_RELEASE)
+    assert g.check_release_namespace(edited(res, ("namespace",), model.UNKNOWN)) == []
 
 
 # ------------------------------------------------------------------ 5. unique cluster identity
@@ -225,7 +226,7 @@ def test_identity_quiet_on_two_clusters(planned: dict[str, list[PlannedResource]
 
 def test_identity_fires_on_a_shared_cluster_id(planned: dict[str, list[PlannedResource]]) -> None:
     resources = list(planned["rancher-prod"])
-    a, b = (r for r in resources if r.type == g.HELM_RELEASE)
+    a, b = (r for r in resources if r.type == model.HELM_RELEASE)
     resources[resources.index(b)] = edited(
         b, ("values", "clusterid"), a.props["values"]["clusterid"]
     )
@@ -239,7 +240,7 @@ def test_identity_fires_on_a_shared_panorama_name(
 ) -> None:
     resources = list(planned["rancher-prod"])
     a, b = (
-        r for r in resources if r.type == g.PANORAMA_OBJECT and r.props["kind"] == "k8s-cluster"
+        r for r in resources if r.type == model.PANORAMA_OBJECT and r.props["kind"] == "k8s-cluster"
     )
     resources[resources.index(b)] = edited(b, ("name",), a.props["name"])
     found = g.check_cluster_identity(resources)
@@ -251,7 +252,7 @@ def test_identity_fires_on_a_shared_panorama_name(
 
 
 def test_commit_quiet_on_the_plan(planned: dict[str, list[PlannedResource]]) -> None:
-    objects = [r for r in planned["azure-dev"] if r.type == g.PANORAMA_OBJECT]
+    objects = [r for r in planned["azure-dev"] if r.type == model.PANORAMA_OBJECT]
     assert len(objects) > 10
     assert g.check_panorama_committed(planned["azure-dev"]) == []
 
@@ -260,8 +261,8 @@ def test_commit_fires_for_an_object_the_commit_does_not_depend_on(
     planned: dict[str, list[PlannedResource]],
 ) -> None:
     resources = list(planned["azure-dev"])
-    commit = find(resources, g.PANORAMA_COMMIT)
-    orphan = next(r for r in resources if r.type == g.PANORAMA_OBJECT)
+    commit = find(resources, model.PANORAMA_COMMIT)
+    orphan = next(r for r in resources if r.type == model.PANORAMA_OBJECT)
     resources[resources.index(commit)] = dataclasses.replace(
         commit, dependencies=commit.dependencies - {orphan.urn}
     )
@@ -271,8 +272,8 @@ def test_commit_fires_for_an_object_the_commit_does_not_depend_on(
 
 
 def test_commit_fires_when_there_is_no_commit(planned: dict[str, list[PlannedResource]]) -> None:
-    resources = [r for r in planned["gcp-dev"] if r.type != g.PANORAMA_COMMIT]
-    objects = [r.urn for r in resources if r.type == g.PANORAMA_OBJECT]
+    resources = [r for r in planned["gcp-dev"] if r.type != model.PANORAMA_COMMIT]
+    objects = [r.urn for r in resources if r.type == model.PANORAMA_OBJECT]
     assert [u for u, _ in g.check_panorama_committed(resources)] == objects
 
 
@@ -280,10 +281,10 @@ def test_commit_on_another_panorama_does_not_count(
     planned: dict[str, list[PlannedResource]],
 ) -> None:
     resources = list(planned["gcp-dev"])
-    commit = find(resources, g.PANORAMA_COMMIT)
+    commit = find(resources, model.PANORAMA_COMMIT)
     resources[resources.index(commit)] = edited(commit, ("hostname",), "192.0.2.99")
     assert len(g.check_panorama_committed(resources)) == sum(
-        r.type == g.PANORAMA_OBJECT for r in resources
+        r.type == model.PANORAMA_OBJECT for r in resources
     )
 
 

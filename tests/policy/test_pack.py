@@ -26,10 +26,11 @@ from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValid
 from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from components import guardrails
 from components.cli import policy
 from components.cli.engine import ProgramRun, engine_urn, run_program
 from components.cli.stackfile import StackSettings
+from components.guardrails import checks as guardrails
+from components.guardrails import model
 from tests.helpers import ROOT, plan_example
 from tests.policy.bad_program import bad_program
 
@@ -145,13 +146,13 @@ def test_pack_fails_closed_when_remediation_did_not_run(
     secrets = [d for d, _ in found if d.policyName == "sensitive-values-are-secret"]
     # Plaintext and secret kubeconfigs alike, plus the bootstrap auth key.
     assert len(secrets) == 3
-    assert all(guardrails.SECRETS_NOT_OBSERVED in d.message for d in secrets)
+    assert all(model.SECRETS_NOT_OBSERVED in d.message for d in secrets)
 
 
 def test_pack_skips_values_unknown_in_preview(pack: dict[str, Any]) -> None:
     request = proto.AnalyzeRequest(
         urn="urn:pulumi:dev::airs::gcp:compute/firewall:Firewall::x-security-allow-mgmt",
-        type=guardrails.GCP_FIREWALL,
+        type=model.GCP_FIREWALL,
         name="x-security-allow-mgmt",
         properties=_struct(
             {

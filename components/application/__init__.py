@@ -1,1 +1,0 @@
-"""Per-cloud connection of application networks and clusters to the security project."""

@@ -1,1 +1,0 @@
-"""Realistic mock answers per cloud provider (loaded only for that provider's resources)."""

@@ -1,0 +1,398 @@
+"""The AWS firewall group: launch template, auto scaling group, scaling policy, lifecycle hooks.
+
+A launch template cannot carry a second ENI in a zone-specific subnet nor turn off
+source/destination checking, so a lifecycle hook runs a small Lambda function at launch that
+disables the check on the data ENI, creates and attaches the management ENI in the instance's
+zone and gives it an Elastic IP (released again at termination), as the vendor's ASG module
+does. Part of :class:`~components.clouds.aws.security_project.AwsSecurityProject`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_aws as aws
+
+from components.clouds.aws.bootstrap import bootstrap_lines, encode_user_data
+from components.clouds.aws.config import AwsSecurityProject as AwsSecurityProjectConfig
+from components.clouds.aws.config import AwsZoneSubnets
+from components.config import StackConfig, secret_output
+
+# The AIRS firewall AMI is published by the AWS Marketplace account.
+MARKETPLACE_OWNER = "aws-marketplace"
+# Vendor default (terraform-aws-swfw-modules asg): a long grace period, because PAN-OS needs
+# ~15-25 minutes to boot, bootstrap and fetch content.
+HEALTH_CHECK_GRACE_SECONDS = 1800
+LIFECYCLE_HEARTBEAT_SECONDS = 300
+# Vendor ASG scaling (S8): target tracking on the PAN-OS active-session metric the firewalls
+# publish to CloudWatch (enabled in the Panorama template, namespace below).
+SCALING_METRIC = "panSessionActive"
+SCALING_TARGET = 75.0
+SCALING_WARMUP_SECONDS = 900
+LAUNCH_HOOK = "airs-launch"
+TERMINATE_HOOK = "airs-terminate"
+EVENT_DETAIL_TYPES = (
+    "EC2 Instance-launch Lifecycle Action",
+    "EC2 Instance-terminate Lifecycle Action",
+)
+
+# Runs on the ASG lifecycle hooks (see the module docstring). Environment: MGMT_SUBNETS
+# (JSON zone -> subnet id), MGMT_SG, TAGS (JSON). Idempotent: a retried launch event finds
+# the ENI it already attached.
+LIFECYCLE_LAMBDA = """\
+import json, os, traceback
+import boto3
+
+ec2 = boto3.client("ec2")
+asg = boto3.client("autoscaling")
+TAGS = [{"Key": k, "Value": v} for k, v in json.loads(os.environ["TAGS"]).items()]
+
+
+def _launch(instance_id):
+    inst = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
+    zone = inst["Placement"]["AvailabilityZone"]
+    attached = {e["Attachment"]["DeviceIndex"]: e for e in inst["NetworkInterfaces"]}
+    # Data ENI: GWLB traffic (and overlay-routed traffic) carries other hosts' addresses.
+    ec2.modify_network_interface_attribute(
+        NetworkInterfaceId=attached[0]["NetworkInterfaceId"], SourceDestCheck={"Value": False}
+    )
+    tags = TAGS + [{"Key": "airs-instance", "Value": instance_id}]
+    if 1 in attached:  # a retried event: the ENI is there, maybe without its address
+        eni = attached[1]["NetworkInterfaceId"]
+        if attached[1].get("Association"):
+            return
+    else:
+        eni = ec2.create_network_interface(
+            SubnetId=json.loads(os.environ["MGMT_SUBNETS"])[zone],
+            Groups=[os.environ["MGMT_SG"]],
+            Description=f"{instance_id} management",
+            TagSpecifications=[{"ResourceType": "network-interface", "Tags": tags}],
+        )["NetworkInterface"]["NetworkInterfaceId"]
+        try:
+            att = ec2.attach_network_interface(
+                NetworkInterfaceId=eni, InstanceId=instance_id, DeviceIndex=1
+            )
+        except Exception:
+            ec2.delete_network_interface(NetworkInterfaceId=eni)
+            raise
+        ec2.modify_network_interface_attribute(
+            NetworkInterfaceId=eni,
+            Attachment={"AttachmentId": att["AttachmentId"], "DeleteOnTermination": True},
+        )
+    eip = ec2.allocate_address(
+        Domain="vpc", TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": tags}]
+    )
+    ec2.associate_address(AllocationId=eip["AllocationId"], NetworkInterfaceId=eni)
+
+
+def _terminate(instance_id):
+    found = ec2.describe_addresses(Filters=[{"Name": "tag:airs-instance", "Values": [instance_id]}])
+    for addr in found["Addresses"]:
+        if "AssociationId" in addr:
+            ec2.disassociate_address(AssociationId=addr["AssociationId"])
+        ec2.release_address(AllocationId=addr["AllocationId"])
+
+
+def handler(event, context):
+    d = event["detail"]
+    launching = d["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_LAUNCHING"
+    result = "CONTINUE"
+    try:
+        (_launch if launching else _terminate)(d["EC2InstanceId"])
+    except Exception:
+        traceback.print_exc()
+        # A firewall without its management ENI cannot bootstrap: give the slot back.
+        if launching:
+            result = "ABANDON"
+    asg.complete_lifecycle_action(
+        LifecycleHookName=d["LifecycleHookName"],
+        AutoScalingGroupName=d["AutoScalingGroupName"],
+        LifecycleActionToken=d["LifecycleActionToken"],
+        LifecycleActionResult=result,
+        InstanceId=d["EC2InstanceId"],
+    )
+"""
+
+LAMBDA_ACTIONS = (
+    "ec2:DescribeInstances",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:CreateNetworkInterface",
+    "ec2:AttachNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:ModifyNetworkInterfaceAttribute",
+    "ec2:DescribeAddresses",
+    "ec2:AllocateAddress",
+    "ec2:AssociateAddress",
+    "ec2:DisassociateAddress",
+    "ec2:ReleaseAddress",
+    "ec2:CreateTags",
+    "autoscaling:CompleteLifecycleAction",
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+)
+
+
+def _assume_role(service: str) -> str:
+    """Trust policy letting an AWS service assume a role."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": service},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+
+
+class FirewallGroup:
+    """The firewall-group build steps of ``AwsSecurityProject`` (a mixin: it owns no state)."""
+
+    _name: str
+    _cfg: StackConfig
+    _sp: AwsSecurityProjectConfig
+    _opts: pulumi.ResourceOptions
+    _subnets: dict[str, AwsZoneSubnets]
+    provider: aws.Provider
+    tags: dict[str, str]
+    deployment_id: str
+    metrics_namespace: str
+
+    def _tagged(self, name: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The deployment tags plus a console ``Name``."""
+        return {"Name": name, **self.tags, **(extra or {})}
+
+    def _image_id(self) -> pulumi.Input[str]:
+        """Pinned AMI, or the newest Marketplace AIRS image matching name and product code."""
+        fw = self._sp.firewall
+        if fw.ami_id:
+            return fw.ami_id
+        ami = aws.ec2.get_ami_output(
+            most_recent=True,
+            owners=[MARKETPLACE_OWNER],
+            filters=[
+                {"name": "name", "values": [fw.ami_name_filter]},
+                {"name": "product-code", "values": [fw.product_code]},
+            ],
+            opts=pulumi.InvokeOutputOptions(provider=self.provider, parent=self._opts.parent),
+        )
+        image: pulumi.Output[str] = ami.id
+        return image
+
+    def _user_data(self) -> pulumi.Output[str]:
+        """Base64 bootstrap user data; secret because it carries the auth key."""
+        auth = secret_output(self._sp.firewall.bootstrap.auth_key)
+        return pulumi.Output.secret(
+            auth.apply(lambda key: encode_user_data(bootstrap_lines(self._cfg, key)))
+        )
+
+    def _make_firewalls(
+        self,
+        subnets: dict[str, dict[str, aws.ec2.Subnet]],
+        data_sg: aws.ec2.SecurityGroup,
+        mgmt_sg: aws.ec2.SecurityGroup,
+        target_group: aws.lb.TargetGroup,
+    ) -> aws.autoscaling.Group:
+        """Launch template, lifecycle Lambda and the auto scaling group."""
+        cfg, sp = self._cfg, self._sp
+        fw = sp.firewall
+        asg_name = f"{cfg.name}-fw"
+        instance_tags = self._tagged(f"{cfg.name}-fw")
+        profile = self._make_instance_profile()
+        template = aws.ec2.LaunchTemplate(
+            f"{self._name}-lt",
+            image_id=self._image_id(),
+            instance_type=fw.instance_type,
+            key_name=fw.key_name,
+            user_data=self._user_data(),
+            iam_instance_profile={"arn": profile.arn},
+            ebs_optimized="true",
+            network_interfaces=[
+                {
+                    # Data ENI, the GWLB target; the ASG picks its trust subnet per zone.
+                    "device_index": 0,
+                    "security_groups": [data_sg.id],
+                    "associate_public_ip_address": "false",
+                    "delete_on_termination": "true",
+                    "description": "AIRS data (GWLB target)",
+                }
+            ],
+            metadata_options={"http_endpoint": "enabled", "http_tokens": "required"},
+            tag_specifications=[
+                {"resource_type": kind, "tags": instance_tags}
+                for kind in ("instance", "volume", "network-interface")
+            ],
+            tags=instance_tags,
+            opts=self._opts,
+        )
+        hook_deps = self._make_lifecycle_lambda(asg_name, subnets, mgmt_sg)
+        group = aws.autoscaling.Group(
+            f"{self._name}-asg",
+            name=asg_name,
+            vpc_zone_identifiers=[subnets[z]["trust"].id for z in sp.zones],
+            launch_template={"id": template.id, "version": template.latest_version.apply(str)},
+            min_size=fw.min_replicas,
+            max_size=fw.max_replicas,
+            target_group_arns=[target_group.arn],
+            health_check_type="ELB",
+            health_check_grace_period=HEALTH_CHECK_GRACE_SECONDS,
+            # Hooks must exist before the first instance launches, hence inline.
+            initial_lifecycle_hooks=[
+                {
+                    "name": LAUNCH_HOOK,
+                    "lifecycle_transition": "autoscaling:EC2_INSTANCE_LAUNCHING",
+                    "default_result": "ABANDON",
+                    "heartbeat_timeout": LIFECYCLE_HEARTBEAT_SECONDS,
+                },
+                {
+                    "name": TERMINATE_HOOK,
+                    "lifecycle_transition": "autoscaling:EC2_INSTANCE_TERMINATING",
+                    "default_result": "CONTINUE",
+                    "heartbeat_timeout": LIFECYCLE_HEARTBEAT_SECONDS,
+                },
+            ],
+            tags=[
+                {"key": k, "value": v, "propagate_at_launch": True}
+                for k, v in instance_tags.items()
+            ],
+            opts=pulumi.ResourceOptions.merge(
+                self._opts, pulumi.ResourceOptions(depends_on=hook_deps)
+            ),
+        )
+        # EC2 CPU is meaningless for PAN-OS (the dataplane polls), so scale on sessions.
+        aws.autoscaling.Policy(
+            f"{self._name}-scaling",
+            autoscaling_group_name=group.name,
+            policy_type="TargetTrackingScaling",
+            estimated_instance_warmup=SCALING_WARMUP_SECONDS,
+            target_tracking_configuration={
+                "target_value": SCALING_TARGET,
+                "customized_metric_specification": {
+                    "metric_name": SCALING_METRIC,
+                    "namespace": self.metrics_namespace,
+                    "statistic": "Average",
+                    "metric_dimensions": [{"name": "AutoScalingGroupName", "value": asg_name}],
+                },
+            },
+            opts=self._opts,
+        )
+        return group
+
+    def _make_instance_profile(self) -> aws.iam.InstanceProfile:
+        """Firewall instance role: publish PAN-OS metrics to this deployment's namespace only."""
+        cfg = self._cfg
+        role = aws.iam.Role(
+            f"{self._name}-fw-role",
+            assume_role_policy=_assume_role("ec2.amazonaws.com"),
+            tags=self._tagged(f"{cfg.name}-fw"),
+            opts=self._opts,
+        )
+        aws.iam.RolePolicy(
+            f"{self._name}-fw-metrics",
+            role=role.id,
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "cloudwatch:PutMetricData",
+                            "Resource": "*",
+                            "Condition": {
+                                "StringEquals": {"cloudwatch:namespace": self.metrics_namespace}
+                            },
+                        }
+                    ],
+                }
+            ),
+            opts=self._opts,
+        )
+        return aws.iam.InstanceProfile(
+            f"{self._name}-fw-profile",
+            role=role.name,
+            tags=self._tagged(f"{cfg.name}-fw"),
+            opts=self._opts,
+        )
+
+    def _make_lifecycle_lambda(
+        self,
+        asg_name: str,
+        subnets: dict[str, dict[str, aws.ec2.Subnet]],
+        mgmt_sg: aws.ec2.SecurityGroup,
+    ) -> list[pulumi.Resource]:
+        """Lambda that attaches the management ENI and turns off source/dest check."""
+        cfg = self._cfg
+        role = aws.iam.Role(
+            f"{self._name}-lifecycle-role",
+            assume_role_policy=_assume_role("lambda.amazonaws.com"),
+            tags=self._tagged(f"{cfg.name}-lifecycle"),
+            opts=self._opts,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{self._name}-lifecycle-policy",
+            role=role.id,
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Action": list(LAMBDA_ACTIONS), "Resource": "*"}
+                    ],
+                }
+            ),
+            opts=self._opts,
+        )
+        mgmt_subnets = pulumi.Output.all(*[subnets[z]["mgmt"].id for z in self._sp.zones]).apply(
+            lambda ids: json.dumps(dict(zip(self._sp.zones, ids, strict=True)))
+        )
+        function = aws.lambda_.Function(
+            f"{self._name}-lifecycle",
+            runtime="python3.12",
+            handler="index.handler",
+            role=role.arn,
+            timeout=120,
+            code=pulumi.AssetArchive({"index.py": pulumi.StringAsset(LIFECYCLE_LAMBDA)}),
+            environment={
+                "variables": {
+                    "MGMT_SUBNETS": mgmt_subnets,
+                    "MGMT_SG": mgmt_sg.id,
+                    "TAGS": json.dumps(self.tags),
+                }
+            },
+            tags=self._tagged(f"{cfg.name}-lifecycle"),
+            opts=pulumi.ResourceOptions.merge(
+                self._opts, pulumi.ResourceOptions(depends_on=[policy])
+            ),
+        )
+        rule = aws.cloudwatch.EventRule(
+            f"{self._name}-lifecycle-rule",
+            event_pattern=json.dumps(
+                {
+                    "source": ["aws.autoscaling"],
+                    "detail-type": list(EVENT_DETAIL_TYPES),
+                    "detail": {"AutoScalingGroupName": [asg_name]},
+                }
+            ),
+            tags=self._tagged(f"{cfg.name}-lifecycle"),
+            opts=self._opts,
+        )
+        permission = aws.lambda_.Permission(
+            f"{self._name}-lifecycle-invoke",
+            action="lambda:InvokeFunction",
+            function=function.name,
+            principal="events.amazonaws.com",
+            source_arn=rule.arn,
+            opts=self._opts,
+        )
+        target = aws.cloudwatch.EventTarget(
+            f"{self._name}-lifecycle-target",
+            rule=rule.name,
+            arn=function.arn,
+            opts=self._opts,
+        )
+        return [function, permission, target]

@@ -1,0 +1,193 @@
+"""Rules that span keys, common to every target; each target adds its own (``checks``).
+
+They run once every key has parsed on its own, in a fixed order (the order of the lines a
+user reads): the security side, overlaps, decryption, names, applications, clusters.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+
+from components import network
+from components.config.base import MAP_KEY, ConfigProblem, Problems
+from components.config.stack import StackConfig, TargetRules
+
+
+def security_side_checks(
+    mgmt_allowed_cidrs: list[str], health_check_port: int, problems: Problems
+) -> None:
+    """What every public cloud's security project must respect: closed management, a
+    health-check port the management profile answers."""
+    for i, cidr in enumerate(mgmt_allowed_cidrs):
+        if network.parse_cidr(cidr).prefixlen == 0:
+            problems.add(
+                f"securityProject.mgmtAllowedCidrs[{i}]",
+                cidr,
+                "must not open the firewalls' management to the whole internet",
+            )
+    if health_check_port not in network.HEALTH_CHECK_SERVICES:
+        problems.add(
+            "securityProject.healthCheckPort",
+            health_check_port,
+            "must be 443, 80 or 22: load balancer health checks are answered by the "
+            "HTTPS, HTTP or SSH service of the allow-health-checks management profile",
+        )
+
+
+def replicas_checks(min_replicas: int, max_replicas: int, problems: Problems) -> None:
+    """An autoscaled firewall group's minimum must not exceed its maximum."""
+    if min_replicas > max_replicas:
+        problems.add(
+            "securityProject.firewall.minReplicas",
+            min_replicas,
+            f"must not exceed airs:securityProject.firewall.maxReplicas ({max_replicas})",
+        )
+
+
+def ilb_ip_checks(given: str | None, trust: str, problems: Problems) -> None:
+    """A given internal load balancer address must be a usable address of the trust subnet."""
+    if given is None:
+        return
+    net = network.parse_cidr(trust)
+    ip = ipaddress.IPv4Address(given)
+    if ip not in net:
+        problems.add("securityProject.ilbIp", given, f"must lie inside the trust subnet {trust}")
+    elif ip in (net.network_address, net.network_address + 1, net.broadcast_address):
+        problems.add("securityProject.ilbIp", given, f"is reserved in the trust subnet {trust}")
+
+
+def cross_checks(cfg: StackConfig, targets: Mapping[str, TargetRules]) -> list[ConfigProblem]:
+    """Rules that span keys; run once every key parsed on its own.
+
+    Args:
+        cfg: the parsed stack.
+        targets: every target's rules; the stack's own checks its section and applications,
+            and each cluster is checked by the target that owns its type.
+    """
+    problems = Problems()
+    target = targets[cfg.cloud]
+    if cfg.target_config is not None:
+        target.checks(cfg, problems)
+    _overlap_checks(cfg, problems)
+    decryption = cfg.panorama.decryption
+    if decryption.enabled and not decryption.certificate:
+        problems.add(
+            "panorama.decryption.certificate",
+            None,
+            "is required when decryption is enabled (the forward-trust certificate's name)",
+        )
+    for section, keys in (("applications", cfg.applications), ("clusters", cfg.clusters)):
+        for key in keys:
+            if not MAP_KEY.match(key):
+                problems.add(
+                    f"{section}.{key}",
+                    key,
+                    "names must be 1–30 lowercase letters, digits or hyphens "
+                    "(they become cloud resource names)",
+                )
+    if target.public:
+        for app_key, app in cfg.applications.items():
+            if not app.network:
+                problems.add(f"applications.{app_key}.network", None, f"is required on {cfg.cloud}")
+    target.application_checks(cfg, problems)
+    _cluster_checks(cfg, targets, problems)
+    return problems
+
+
+def _overlap_checks(cfg: StackConfig, problems: Problems) -> None:
+    """Security ranges, applications, pods and services must be disjoint."""
+    ranges: list[tuple[str, str]] = []
+    if cfg.target_config is not None:
+        ranges += cfg.target_config.security_ranges()
+    app_of: dict[str, str] = {}
+    for app_key, app in cfg.applications.items():
+        for i, c in enumerate(app.cidrs):
+            key = f"applications.{app_key}.cidrs[{i}]"
+            ranges.append((key, c))
+            app_of[key] = app_key
+    pod_owner: dict[str, str | None] = {}
+    for c_key, cluster in cfg.clusters.items():
+        pod_key = f"clusters.{c_key}.podCidr"
+        ranges.append((pod_key, cluster.pod_cidr))
+        ranges.append((f"clusters.{c_key}.serviceCidr", cluster.service_cidr))
+        pod_owner[pod_key] = cluster.application
+    for key_a, cidr_a, key_b, cidr_b in network.overlapping_pairs(ranges):
+        # EKS and AKS (Azure CNI) give pods addresses from their own VPC/VNet: a pod range
+        # inside its own application network is how those clusters work, not a clash.
+        if (
+            key_b in pod_owner
+            and app_of.get(key_a) == pod_owner[key_b]
+            and network.subnet_within(cidr_b, cidr_a)
+        ):
+            continue
+        problems.add(key_b, cidr_b, f"overlaps airs:{key_a} ({cidr_a})")
+
+
+def _cluster_checks(
+    cfg: StackConfig, targets: Mapping[str, TargetRules], problems: Problems
+) -> None:
+    allowed_types = targets[cfg.cloud].cluster_types
+    owner_of_type = {t: target for target in targets.values() for t in target.cluster_types}
+    seen_ids: dict[int, str] = {}
+    seen_names: dict[str, str] = {}
+    # Clusters that do not set an interval inherit the stack's (see monitoring_interval()).
+    pano_interval = cfg.panorama.monitoring_interval
+    intervals = {
+        c.monitoring_interval for c in cfg.clusters.values() if c.monitoring_interval is not None
+    }
+    for c_key, cluster in cfg.clusters.items():
+        base = f"clusters.{c_key}"
+        if cluster.type not in allowed_types:
+            problems.add(
+                f"{base}.type",
+                cluster.type,
+                f"airs:cloud {cfg.cloud} supports cluster types {', '.join(allowed_types)}",
+            )
+        if cluster.cluster_id in seen_ids:
+            problems.add(
+                f"{base}.clusterId",
+                cluster.cluster_id,
+                f"must be unique (airs:clusters.{seen_ids[cluster.cluster_id]} uses it too)",
+            )
+        seen_ids.setdefault(cluster.cluster_id, c_key)
+        pname = cfg.panorama_cluster_name(c_key)
+        pkey = f"{base}.panoramaName"
+        if len(pname) > 20:
+            problems.add(pkey, pname, "must be at most 20 characters (Panorama tags pods with it)")
+        if pname in seen_names:
+            problems.add(
+                pkey, pname, f"must be unique (airs:clusters.{seen_names[pname]} uses it too)"
+            )
+        seen_names.setdefault(pname, c_key)
+        if cluster.kubeconfig is None and not cluster.context:
+            problems.add(f"{base}.kubeconfig", None, "give a kubeconfig (secret) or a context")
+        # A cluster stack's applications are its security stack's (checked against its outputs).
+        if (
+            cluster.application is not None
+            and cluster.application not in cfg.applications
+            and cfg.security_stack is None
+        ):
+            problems.add(
+                f"{base}.application",
+                cluster.application,
+                f"is not a key of airs:applications ({', '.join(cfg.applications) or 'none'})",
+            )
+        owner = owner_of_type.get(cluster.type)
+        if owner is not None:
+            owner.cluster_checks(cfg, c_key, cluster, problems)
+        explicit = cluster.monitoring_interval is not None
+        if explicit and pano_interval is not None and cluster.monitoring_interval != pano_interval:
+            problems.add(
+                f"{base}.monitoringInterval",
+                cluster.monitoring_interval,
+                f"must equal airs:panorama.monitoringInterval ({pano_interval}) "
+                "(Panorama's Kubernetes plugin has one interval)",
+            )
+        elif explicit and pano_interval is None and len(intervals) > 1:
+            problems.add(
+                f"{base}.monitoringInterval",
+                cluster.monitoring_interval,
+                "must be the same for every cluster "
+                "(Panorama's Kubernetes plugin has one interval)",
+            )

@@ -1,0 +1,179 @@
+"""The parsing engine: pydantic validation errors turned into ``airs:<key>`` problems.
+
+Every error names the key path below ``airs:``, shows the value safely (secrets never) and
+says the rule in words; an unknown key gets a "did you mean". Nothing here knows a model.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from components.config.base import MISSING, SECRET_SHOWN, ConfigProblem, show
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _loc_path(prefix: str, loc: Sequence[int | str]) -> str:
+    path = prefix
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def lookup(raw: Any, loc: Sequence[int | str]) -> Any:
+    """The raw value at ``loc`` (a pydantic error location), or None."""
+    cur = raw
+    for part in loc:
+        if isinstance(cur, Mapping):
+            if part not in cur:
+                return None
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and part < len(cur):
+            cur = cur[part]
+        else:
+            return None
+    return cur
+
+
+def _allowed_keys(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
+    """camelCase keys accepted by the model found at ``loc`` (for 'did you mean')."""
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = next(
+                (f for n, f in current.model_fields.items() if (f.alias or n) == part), None
+            )
+            if field is None:
+                return []
+            current = _model_in(field.annotation)
+        elif isinstance(current, tuple):  # dict[str, Model] or list[Model]: skip the key
+            current = current[0]
+        else:
+            return []
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items()]
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The BaseModel inside an annotation (``X | None``, ``dict[str, X]``, ``list[X]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    args = getattr(annotation, "__args__", ())
+    origin = getattr(annotation, "__origin__", None)
+    for arg in args:
+        inner = _model_in(arg)
+        if inner is not None:
+            return (inner,) if origin in (dict, list) else inner
+    return None
+
+
+_TYPE_RULES = {
+    "missing": "is required",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "int_from_float": "must be an integer",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a mapping of keys to values",
+    "model_attributes_type": "must be a mapping of keys to values",
+    "list_type": "must be a list",
+}
+
+
+def validate_model(model: type[M], raw: Any, key: str, problems: list[ConfigProblem]) -> M | None:
+    """``raw`` as ``model``, or None with every broken rule appended to ``problems``."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            # A refused map key (e.g. a namespace under `protect`) is located as
+            # (..., key, "[key]"): the offending value is the key itself.
+            is_map_key = len(loc) >= 2 and loc[-1] == "[key]"
+            if is_map_key:
+                loc = loc[:-1]
+            path = _loc_path(key, loc)
+            etype = err["type"]
+            value = loc[-1] if is_map_key else lookup(raw, loc)
+            if etype == "missing":
+                shown = MISSING
+            elif _is_secret_field(model, loc):
+                shown = SECRET_SHOWN
+            else:
+                shown = show(value)
+            if etype == "extra_forbidden":
+                allowed = _allowed_keys(model, loc[:-1])
+                close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+                rule = "unknown key" + (f" (did you mean `{close[0]}`?)" if close else "")
+                # A mistyped secret field (`authkey`, `kubeConfig`) still holds the secret.
+                if close and _is_secret_field(model, (*loc[:-1], close[0])):
+                    shown = SECRET_SHOWN
+            elif etype == "literal_error":
+                expected = err.get("ctx", {}).get("expected", "")
+                rule = f"must be one of {expected}"
+            elif etype in ("too_short",):
+                rule = "must not be empty"
+            elif etype in _TYPE_RULES:
+                rule = _TYPE_RULES[etype]
+            else:
+                rule = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(ConfigProblem(path, shown, rule))
+        return None
+
+
+def _is_secret_field(model: type[BaseModel], loc: Sequence[int | str]) -> bool:
+    current: Any = model
+    for part in loc:
+        if isinstance(current, tuple):
+            current = current[0]
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return False
+        field = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            return False
+        if "SecretStr" in repr(field.annotation):
+            return True
+        current = _model_in(field.annotation)
+    return False
+
+
+def decode_object(key: str, value: Any, problems: list[ConfigProblem]) -> Any:
+    """Pulumi hands structured config to programs as JSON text."""
+    if isinstance(value, str):
+        if value.strip() == "":
+            return None
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            problems.append(ConfigProblem(key, show(value), "must be a mapping of keys to values"))
+            return None
+    return value
+
+
+def validate_map(
+    model: type[M], raw: Any, key: str, problems: list[ConfigProblem]
+) -> dict[str, M] | None:
+    """A map of names to ``model`` (``airs:applications``, ``airs:clusters``)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.append(ConfigProblem(key, show(raw), "must be a mapping of names to settings"))
+        return None
+    out: dict[str, M] = {}
+    ok = True
+    for item_key, item in raw.items():
+        item_model = validate_model(model, item, f"{key}.{item_key}", problems)
+        if item_model is None:
+            ok = False
+        else:
+            out[str(item_key)] = item_model
+    return out if ok else None
