@@ -237,7 +237,8 @@ class AirsDeployment(pulumi.ComponentResource):
             cluster_key=key,
             cluster=cfg.clusters[key],
             endpoints=self._endpoints(key, cfg),
-            fw_trust_cidr=self.security.trust_cidr,
+            # One trust subnet per zone behind AWS's GWLB, none of them a source pods see.
+            fw_trust_cidr=self.security.trust_cidr if target(cfg.cloud).cni_trust_cidr else "",
             panorama_name=cfg.panorama_cluster_name(key),
             opts=child,
         )

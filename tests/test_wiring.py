@@ -147,3 +147,17 @@ def test_helm_manifests_in_json(plans: dict[str, dict[str, Any]]) -> None:
         "NetworkAttachmentDefinition",
         "CustomResourceDefinition",
     } <= kinds
+
+
+@pytest.mark.parametrize("stack", ["aws-dev", "aws-prod"])
+def test_aws_gives_pan_cni_no_trust_cidr(stack: str, plans: dict[str, dict[str, Any]]) -> None:
+    """Behind the GWLB traffic returns through the endpoint, GENEVE-encapsulated: no firewall
+    trust address is ever a source pods see, and each zone has its own trust subnet, so
+    ``fwtrustcidr`` stays empty as in the vendor's AWS values (issue 15, defect 9)."""
+    plan = plans[stack]
+    releases = _releases(plan)
+    assert releases
+    assert plan["outputs"]["trustCidr"]  # still exported, for layered stacks and reviewers
+    for release in releases:
+        assert release["inputs"]["values"]["fwtrustcidr"] == ""
+        assert len(release["inputs"]["values"]["endpoints"]) >= 2  # one per zone

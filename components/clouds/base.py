@@ -124,6 +124,10 @@ class Cloud:
     routes_protected_ranges: bool = False
     """Whether the security stack's template routes the protected ranges via the trust
     gateway, so a cluster stack's ranges must lie inside its applications' ranges."""
+    cni_trust_cidr: bool = True
+    """Whether pan-cni gets the trust CIDR (``fwtrustcidr``): the firewalls' trust addresses
+    are the source of returning traffic only where they route it (not behind AWS's GWLB,
+    which hands traffic back through the endpoint, GENEVE-encapsulated)."""
     layered_cluster_checks: LayeredChecks = _no_layered_checks
     """What a cluster stack's cluster must agree on with its security stack's application."""
 

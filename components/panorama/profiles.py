@@ -240,13 +240,21 @@ def base_intent(inputs: PanoramaInputs, decrypt_to: tuple[str, ...]) -> Panorama
         template_stack=inputs.template_stack,
         device_group=inputs.device_group,
         advanced_routing=False,
+        # Only the health-check sources may reach the firewall's management services on the
+        # trust side; without health checks there is no profile (an empty permitted-ip list
+        # would admit every workload).
         management_profiles=(
-            ManagementProfile(
-                MGMT_PROFILE,
-                https=True,
-                http=inputs.health_check_service == "http",
-                ssh=inputs.health_check_service == "ssh",
-            ),
+            (
+                ManagementProfile(
+                    MGMT_PROFILE,
+                    https=True,
+                    http=inputs.health_check_service == "http",
+                    ssh=inputs.health_check_service == "ssh",
+                    permitted_ips=inputs.health_check_ranges,
+                ),
+            )
+            if inputs.health_check_ranges
+            else ()
         ),
         ai_security_profile=AiSecurityProfile(
             inputs.ai_security_profile, f"{inputs.name}: AI Runtime network intercept"

@@ -10,5 +10,6 @@ AWS = public_cloud(
     ("EKS",),
     provider_prefix="aws",
     layered_cluster_checks=config.layered_cluster_checks,
+    cni_trust_cidr=False,
 )
 """The AWS target."""

@@ -25,6 +25,10 @@ class PrivateFirewall(TargetModel):
     pan-cni and Panorama need; active/active pairs (an address per peer) are not built."""
     trust_ip_mode: Literal["static", "dhcp"] = "static"
     """``static``: ``trustIp`` set on ethernet1/1; ``dhcp``: the interface is a DHCP client."""
+    health_check_sources: list[Cidr] = []
+    """Where an on-prem load balancer's health checks come from: they alone may reach the
+    firewall's HTTPS service on the trust interface (and a rule admits them). Empty: no
+    health checks, and no management service answers on the trust interface."""
 
     def trust_subnet(self) -> str:
         """The trust subnet."""

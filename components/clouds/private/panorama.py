@@ -46,7 +46,7 @@ def profile(inputs: common.PanoramaInputs) -> PanoramaIntent:
                 lr,
                 dhcp=trust_ip is None,
                 static_ips=(trust_ip,) if trust_ip else (),
-                management_profile=common.MGMT_PROFILE,
+                management_profile=common.MGMT_PROFILE if inputs.health_check_ranges else None,
                 comment="trust",
             ),
         ),
@@ -65,7 +65,7 @@ def panorama_facts(cfg: StackConfig) -> PanoramaFacts:
         trust_ip = f"{fw.trust_ip}/{network.parse_cidr(fw.trust_cidr).prefixlen}"
     return PanoramaFacts(
         trust_gateway=fw.trust_gateway_ip,
-        health_check_ranges=(),
+        health_check_ranges=tuple(fw.health_check_sources),
         health_check_port=network.DEFAULT_HEALTH_CHECK_PORT,
         trust_ip=trust_ip,
     )
