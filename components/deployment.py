@@ -50,6 +50,7 @@ def panorama_inputs(cfg: StackConfig) -> Any:
         untrust_gateway=facts.untrust_gateway,
         ilb_ip=cfgmod.ilb_ip(cfg),
         trust_ip=facts.trust_ip,
+        devices=facts.devices,
         app_cidrs={key: tuple(app.cidrs) for key, app in sorted(cfg.applications.items())},
         clusters=cluster_entries(cfg),
         monitoring_interval=cfgmod.monitoring_interval(cfg),

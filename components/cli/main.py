@@ -322,6 +322,21 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK if result.empty else EXIT_DIFFERENT
 
 
+def _push_targets(cfg: Any) -> str:
+    """Who receives the push: the named on-prem firewalls, or those that bootstrapped."""
+    from components.clouds import target
+
+    where = f"template stack {cfg.template_stack} and device group {cfg.device_group}"
+    serials = target(cfg.cloud).panorama_facts(cfg).devices
+    if serials:
+        return f"Push: to firewall {', '.join(serials)} in {where} (airs:firewall.serials)"
+    return (
+        f"Push: to the firewalls registered in {where}; they join when they bootstrap "
+        "(tplname/dgname), so the first up pushes to none and each new firewall pulls the "
+        "configuration when it registers"
+    )
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     """``airs plan``."""
     done = _load_and_run(args, args.stack)
@@ -368,6 +383,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         f"Helm: {len(report.helm_releases(run))} release(s), {rendered}; "
         f"Panorama: {len(panorama)} objects, {applied}"
     )
+    if cfg.security_stack is None and cfg.panorama.push:
+        print(_push_targets(cfg))
     print()
     print("Outputs:")
     for line in report.format_outputs(run):

@@ -47,6 +47,9 @@ class PanoramaFacts:
     """Next hop of the untrust side, where the firewalls have one."""
     trust_ip: str | None = None
     """A static trust interface address with its prefix length (private clouds)."""
+    devices: tuple[str, ...] = ()
+    """Serials of the firewalls to put in the template stack and device group (private
+    clouds); empty where firewalls join by bootstrap (``tplname``/``dgname``)."""
 
 
 @dataclass(frozen=True)

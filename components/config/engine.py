@@ -119,8 +119,10 @@ def validate_model(model: type[M], raw: Any, key: str, problems: list[ConfigProb
             elif etype == "literal_error":
                 expected = err.get("ctx", {}).get("expected", "")
                 rule = f"must be one of {expected}"
-            elif etype in ("too_short",):
+            elif etype == "too_short":
                 rule = "must not be empty"
+            elif etype == "too_long":
+                rule = f"must have at most {err.get('ctx', {}).get('max_length')} items"
             elif etype in _TYPE_RULES:
                 rule = _TYPE_RULES[etype]
             else:

@@ -210,6 +210,8 @@ class PanoramaConfig(pulumi.ComponentResource):
                 "device_group": intent.device_group,
                 "push": push,
                 "description": f"{intent.name}: airs-intercept",
+                # Firewalls the push must reach (on-prem); cloud firewalls join by bootstrap.
+                **({"devices": list(intent.devices)} if intent.devices else {}),
                 "objects": entries,
                 "late": {k: pulumi.Output.secret(late[k]) for k in used},
             },

@@ -73,6 +73,7 @@ _IFACE_RE: Final[re.Pattern[str]] = re.compile(r"^(ethernet\d+/\d+|loopback\.\d+
 _HOST_RE: Final[re.Pattern[str]] = re.compile(
     r"^(https://)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?(/.*)?$"
 )
+_SERIAL_RE: Final[re.Pattern[str]] = re.compile(r"^[A-Za-z0-9]{6,32}$")
 MAX_NAME: Final[int] = 31
 MAX_RULE_NAME: Final[int] = 63
 MAX_K8S_CLUSTER_NAME: Final[int] = 20
@@ -127,6 +128,9 @@ class PanoramaIntent:
     kubernetes: KubernetesPlugin | None = None
     vsys: str = "vsys1"
     description: str = field(default="")
+    devices: tuple[str, ...] = ()
+    """Serial numbers of firewalls put in the template stack and device group (private
+    clouds); cloud firewalls join them themselves when they bootstrap."""
 
     def interfaces(self) -> list[EthernetInterface | LoopbackInterface]:
         """Ethernet and loopback interfaces, in that order."""
@@ -151,6 +155,10 @@ class PanoramaIntent:
             ("device_group", self.device_group),
         ):
             _check_name(p, label, value)
+        _unique(p, "device", self.devices)
+        for serial in self.devices:
+            if not _SERIAL_RE.match(serial):
+                p.append(f"device {serial!r}: not a firewall serial number")
         ifaces = _interfaces(self)
         _unique(p, "interface", [i.name for i in self.interfaces()])
         profiles = {m.name for m in self.management_profiles}

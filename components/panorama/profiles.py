@@ -106,6 +106,7 @@ class PanoramaInputs:
     inbound_nat: tuple[InboundNat, ...] = ()
     decryption: Decryption | None = None
     health_check_service: str = "https"  # management-profile service answering LB health checks
+    devices: tuple[str, ...] = ()  # firewall serials in the template stack and device group
 
 
 # The plugin rejects credential files above 32 KB (CN-Series docs).
@@ -187,6 +188,11 @@ def protected_sources(inputs: PanoramaInputs) -> tuple[str, ...]:
     return tuple(cidrs) or ("any",)
 
 
+def mgmt_profile(inputs: PanoramaInputs) -> str | None:
+    """The management profile the trust-side interfaces carry: none without health checks."""
+    return MGMT_PROFILE if inputs.health_check_ranges else None
+
+
 def notify_group_name(name: str) -> str:
     """The Kubernetes plugin notify group of deployment ``name`` (it names the device group)."""
     return route_name(name, "notify")
@@ -262,6 +268,7 @@ def base_intent(inputs: PanoramaInputs, decrypt_to: tuple[str, ...]) -> Panorama
         profile_group=ProfileGroup(inputs.ai_security_profile_group, inputs.ai_security_profile),
         kubernetes=kubernetes,
         description=f"{inputs.name}: Prisma AIRS AI Runtime network intercept",
+        devices=inputs.devices,
     )
     d = inputs.decryption
     if d is None:

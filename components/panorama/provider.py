@@ -69,7 +69,7 @@ from components.panorama.elements import (
 log = logging.getLogger(__name__)
 
 OBJECT_INPUTS = ("hostname", "kind", "name", "xpath", "element", "mode", "fields", "managed")
-COMMIT_SETTINGS = ("hostname", "template_stack", "device_group", "push", "description")
+COMMIT_SETTINGS = ("hostname", "template_stack", "device_group", "push", "description", "devices")
 
 
 @dataclass(frozen=True)
@@ -363,9 +363,20 @@ class PanoramaCommitProvider(_PanoramaProvider):
                 ("device group", str(props["device_group"]), xpaths.DEVICE_GROUP),
             ):
                 devices = client.get(xpath.format(stack=name, dg=name) + "/devices", running=True)
-                if devices is None or len(devices) == 0:
-                    # Firewalls register when they bootstrap; until then there is no one
-                    # to push to (a push would fail), and the first registration pulls it.
+                present = {d.get("name") for d in devices} if devices is not None else set()
+                missing = [s for s in props.get("devices") or [] if s not in present]
+                if missing:
+                    # A firewall named in the config (an on-prem one) must receive it: a
+                    # push that reaches nobody would leave it unconfigured behind a green up.
+                    raise PanoramaError(
+                        f"push to {style} {name}: firewall {', '.join(missing)} is not in it "
+                        f"after the commit{' (job ' + str(job) + ')' if job else ''}, so "
+                        "nothing reaches it. Add it to Panorama's managed devices "
+                        "(airs:firewall.serials) and run `pulumi up` again"
+                    )
+                if not present:
+                    # Cloud firewalls register when they bootstrap; until then there is no
+                    # one to push to (a push would fail), and the first registration pulls it.
                     log.info("no firewall in %s %s yet: nothing to push", style, name)
                     continue
                 pushes.append(self._push(client, style, name, description, job))

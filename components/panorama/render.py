@@ -162,13 +162,24 @@ class _Renderer:
         # Containers merge: Panorama adds registered firewalls under them.
         self.add("template", i.template, tpl, "merge")
         stack = TemplateStack(
-            i.template_stack, description=i.description or None, templates=[i.template]
+            i.template_stack,
+            description=i.description or None,
+            templates=[i.template],
+            devices=list(i.devices) or None,
         )
         self.pano.add(stack)
         self.add("template-stack", i.template_stack, stack, "merge")
         dg = DeviceGroup(i.device_group)
         self.pano.add(dg)
-        self.add("device-group", i.device_group, dg, "merge")
+        if i.devices:
+            # pan-os-python renders a device group's firewalls only from a live Panorama.
+            dg_el = parse_xml(_el(dg))
+            listed = ET.SubElement(dg_el, "devices")
+            for serial in i.devices:
+                ET.SubElement(listed, "entry", {"name": serial})
+            self.raw("device-group", i.device_group, dg.xpath(), dg_el, "merge")
+        else:
+            self.add("device-group", i.device_group, dg, "merge")
         self._template_objects(tpl)
         self._device_group_objects(dg)
         self._kubernetes()

@@ -245,3 +245,17 @@ def test_plan_order_does_not_depend_on_arrival_order() -> None:
         shuffled = resources[:]
         rng.shuffle(shuffled)
         assert [r.urn for r in in_tree_order(shuffled)] == expected
+
+
+def test_plan_says_who_receives_the_push(capsys: pytest.CaptureFixture[str]) -> None:
+    """On-prem firewalls by serial; cloud firewalls by registering (issue 15, defect 1)."""
+    assert main(["plan", "--stack", "rancher-prod"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Push: to firewall 007951000423456, 007951000423457 in template stack "
+        "airs-rke-prod-stack and device group airs-rke-prod-dg" in out
+    )
+    assert main(["plan", "--stack", "aws-dev"]) == 0
+    out = capsys.readouterr().out
+    assert "Push: to the firewalls registered in template stack airs-aws-dev-stack" in out
+    assert "(tplname/dgname)" in out

@@ -471,3 +471,15 @@ def test_panorama_api_port() -> None:
     assert _parse(values, secret).panorama.api_address == "203.0.113.10:8443"
     values["panorama"]["apiPort"] = 0
     assert _problems(values, secret) == ["airs:panorama.apiPort: 0 — must be between 1 and 65535"]
+
+
+def test_an_unquoted_serial_is_refused_with_the_reason() -> None:
+    """YAML turns ``serials: [007951000123456]`` into a number without its leading zeros."""
+    values, secret = example_values("openshift-dev")
+    values["firewall"]["serials"] = [7951000123456]
+    with pytest.raises(ConfigError) as err:
+        parse_stack_config(values, secret)
+    (problem,) = err.value.problems
+    assert problem.key == "firewall.serials[0]"
+    assert problem.value == "7951000123456"
+    assert problem.rule.startswith('must be quoted ("007951…")')

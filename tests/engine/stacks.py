@@ -24,6 +24,23 @@ WRITE_ACTIONS = ("set", "edit", "delete", "move", "rename", "multi-config")
 SERIAL = "007951000123"
 
 
+class _StackDumper(yaml.SafeDumper):
+    """Writes strings of digits quoted: Pulumi's YAML reads ``007951…`` as a number."""
+
+
+_StackDumper.add_representer(
+    str,
+    lambda dumper, value: dumper.represent_scalar(
+        "tag:yaml.org,2002:str", value, style='"' if value.isdigit() else None
+    ),
+)
+
+
+def dump_stack(doc: Any) -> str:
+    """A stack file's text, as Pulumi will read it back."""
+    return yaml.dump(doc, Dumper=_StackDumper, sort_keys=False)
+
+
 def point_at_local_servers(
     project: EngineProject, stack: str, plane: ControlPlane, emu: PanoramaEmulator, admin: str
 ) -> None:

@@ -16,6 +16,7 @@ from tests.engine.project import EngineProject
 from tests.engine.stacks import (
     SERIAL,
     airs,
+    dump_stack,
     helm_release_secrets,
     point_at_local_servers,
     preview_changes,
@@ -52,9 +53,7 @@ def _stack(project: EngineProject, stack: str, config: dict[str, object]) -> Non
     """A new stack file in the example's form (rancher-dev's salt, so its secrets decrypt)."""
     source = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{RANCHER}.yaml").read_text())
     doc = {"encryptionsalt": source["encryptionsalt"], "config": config}
-    (project.folder / "stacks" / f"Pulumi.{stack}.yaml").write_text(
-        yaml.safe_dump(doc, sort_keys=False)
-    )
+    (project.folder / "stacks" / f"Pulumi.{stack}.yaml").write_text(dump_stack(doc))
     project.run("stack", "init", stack)
 
 
@@ -159,9 +158,7 @@ def test_config_error_ends_preview_with_our_lines(project: EngineProject) -> Non
     source = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{RANCHER}.yaml").read_text())
     source["config"]["airs:clusters"]["apps"]["clusterId"] = 5000
     source["config"]["airs:name"] = "Airs-Rke"
-    (project.folder / "stacks" / "Pulumi.broken.yaml").write_text(
-        yaml.safe_dump(source, sort_keys=False)
-    )
+    (project.folder / "stacks" / "Pulumi.broken.yaml").write_text(dump_stack(source))
     project.run("stack", "init", "broken")
     result = project.run("preview", "--stack", "broken", check=False)
     out = result.stdout + result.stderr

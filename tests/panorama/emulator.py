@@ -6,6 +6,12 @@ client send: keygen, op (system info, jobs, pending changes, locks, revert), con
 get/show/set/edit/delete/move/multi-config, commit (full or partial by admin), commit-all
 (template-stack and device-group push) with job polling.
 
+Every ``set`` and ``edit`` (inside a multi-config too) is first checked against PAN-OS's own
+schema (:mod:`tests.panorama.panos_schema`, derived from Palo Alto's pan-os-codegen specs):
+an element that breaks it is refused as PAN-OS refuses it (``status="error" code="12"``, one
+``<line>`` per problem naming the element) and nothing changes. ``check_schema=False``
+turns the check off.
+
 Fault injection lives in :class:`Faults`; every wait in here is bounded.
 """
 
@@ -29,6 +35,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from tests.panorama import panos_schema
 
 PANORAMA = "/config/devices/entry[@name='localhost.localdomain']"
 STEP_RE = re.compile(r"^([^\[]+)(?:\[(@name|text\(\))\s*=\s*(['\"])(.*?)\3\])?$")
@@ -223,7 +231,8 @@ class ApiError(Exception):
 class PanoramaEmulator:
     """The emulator state and HTTPS server. Use as a context manager or start()/stop()."""
 
-    def __init__(self, users: dict[str, str] | None = None) -> None:
+    def __init__(self, users: dict[str, str] | None = None, check_schema: bool = True) -> None:
+        self.check_schema = check_schema
         self.users = users or {"admin": "admin-pw", "automation": "auto-pw", "other": "other-pw"}
         self.keys = {f"KEY{n:0>28}": u for n, u in enumerate(sorted(self.users))}
         self.faults = Faults()
@@ -359,6 +368,14 @@ class PanoramaEmulator:
         if self.faults.reject and self.faults.reject[0] in text:
             raise ApiError(self.faults.reject[1], 12)
 
+    def _check_schema(self, action: str, xpath: str, el: ET.Element) -> None:
+        """Refuse (code 12, one line per problem) an element that breaks the PAN-OS schema."""
+        if not self.check_schema:
+            return
+        problems = panos_schema.check(action, xpath, el)
+        if problems:
+            raise ApiError("\n".join(p.message for p in problems), 12)
+
     def _mark(self, admin: str, xpath: str) -> None:
         lst = self.dirty.setdefault(admin, [])
         if xpath not in lst:
@@ -374,6 +391,7 @@ class PanoramaEmulator:
                 el = ET.fromstring(f"<wrap>{element}</wrap>")
             except ET.ParseError as exc:
                 raise ApiError(f"Malformed Request: {exc}", 12) from exc
+            self._check_schema(action, xpath, el)
             node = ensure(tree, steps)
             merge(node, el)
             for child in el:
@@ -391,6 +409,7 @@ class PanoramaEmulator:
                 raise ApiError(f"Malformed Request: {exc}", 12) from exc
             if not steps[-1].matches(el):
                 raise ApiError(f"edit breaks config validity: {el.tag} does not match {xpath}", 12)
+            self._check_schema(action, xpath, el)
             parent = ensure(tree, steps[:-1])
             old = next((c for c in parent if steps[-1].matches(c)), None)
             if old is None:
@@ -481,7 +500,7 @@ class PanoramaEmulator:
             except (ApiError, ValueError) as exc:
                 failed = True
                 parts.append(
-                    f"<response status='error' code='12' id='{oid}'><msg><line>{_esc(str(exc))}</line></msg></response>"
+                    f"<response status='error' code='12' id='{oid}'><msg>{_lines(str(exc))}</msg></response>"
                 )
                 break
         if failed:
@@ -693,10 +712,13 @@ def _ok() -> str:
     return "<response status='success' code='20'><msg>command succeeded</msg></response>"
 
 
+def _lines(message: str) -> str:
+    """``<line>`` per line of ``message`` (PAN-OS lists each problem on its own line)."""
+    return "".join(f"<line>{_esc(line)}</line>" for line in message.split("\n"))
+
+
 def _err(message: str, code: int) -> str:
-    return (
-        f"<response status='error' code='{code}'><msg><line>{_esc(message)}</line></msg></response>"
-    )
+    return f"<response status='error' code='{code}'><msg>{_lines(message)}</msg></response>"
 
 
 class _Handler(BaseHTTPRequestHandler):

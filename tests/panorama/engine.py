@@ -105,6 +105,7 @@ class Engine:
             "device_group": intent.device_group,
             "push": True,
             "description": f"{intent.name}: airs-intercept",
+            **({"devices": list(intent.devices)} if intent.devices else {}),
             "objects": entries,
             "late": {k: late[k] for k in used},
         }

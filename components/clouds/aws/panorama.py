@@ -29,7 +29,7 @@ def profile(inputs: common.PanoramaInputs) -> PanoramaIntent:
                 common.ETH1,
                 common.TRUST,
                 vr,
-                management_profile=common.MGMT_PROFILE,
+                management_profile=common.mgmt_profile(inputs),
                 comment="trust",
             ),
         ),

@@ -69,7 +69,7 @@ def profile(inputs: common.PanoramaInputs) -> PanoramaIntent:
                 common.ETH1,
                 common.TRUST,
                 priv,
-                management_profile=common.MGMT_PROFILE,
+                management_profile=common.mgmt_profile(inputs),
                 comment="trust",
             ),
             EthernetInterface(
@@ -77,13 +77,18 @@ def profile(inputs: common.PanoramaInputs) -> PanoramaIntent:
                 common.UNTRUST,
                 pub,
                 create_default_route=True,
-                management_profile=common.MGMT_PROFILE,
+                management_profile=common.mgmt_profile(inputs),
                 comment="untrust",
             ),
         ),
         loopbacks=(
             LoopbackInterface(
-                common.LOOPBACK, ilb, common.TRUST, priv, common.MGMT_PROFILE, "ILB health checks"
+                common.LOOPBACK,
+                ilb,
+                common.TRUST,
+                priv,
+                common.mgmt_profile(inputs),
+                "ILB health checks",
             ),
         ),
         zones=(

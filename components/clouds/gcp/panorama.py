@@ -54,13 +54,18 @@ def profile(inputs: common.PanoramaInputs) -> PanoramaIntent:
                 common.ETH2,
                 common.TRUST,
                 lr,
-                management_profile=common.MGMT_PROFILE,
+                management_profile=common.mgmt_profile(inputs),
                 comment="trust",
             ),
         ),
         loopbacks=(
             LoopbackInterface(
-                common.LOOPBACK, ilb, common.TRUST, lr, common.MGMT_PROFILE, "ILB health checks"
+                common.LOOPBACK,
+                ilb,
+                common.TRUST,
+                lr,
+                common.mgmt_profile(inputs),
+                "ILB health checks",
             ),
         ),
         zones=(

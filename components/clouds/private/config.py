@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field
 
 from components import network
 from components.config import Problems, StackConfig, TargetModel
-from components.config.base import Cidr, IPv4
+from components.config.base import Cidr, IPv4, rule
 from components.config.stack import target_section
+
+SERIAL = re.compile(r"^[A-Za-z0-9]{6,32}$")
+def _quoted(value: object) -> object:
+    # YAML reads an unquoted 007951000123456 as the number 7951000123456.
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(
+            'must be quoted ("007951…"): YAML reads an unquoted serial as a number and drops '
+            "its leading zeros"
+        )
+    return value
+
+
+Serial = Annotated[
+    str,
+    BeforeValidator(_quoted),
+    rule(
+        lambda v: bool(SERIAL.match(v)), "must be a firewall serial number (6–32 letters or digits)"
+    ),
+]
 
 
 class PrivateFirewall(TargetModel):
@@ -23,6 +45,10 @@ class PrivateFirewall(TargetModel):
     """Refused when set (kept so the contract key gets a clear answer): in an active/passive
     pair the trust address moves to the active peer, so ``trustIp`` is the one address
     pan-cni and Panorama need; active/active pairs (an address per peer) are not built."""
+    serials: Annotated[list[Serial], Field(min_length=1, max_length=2)]
+    """Serial numbers of the firewall (two for an HA pair), as Panorama manages it: they are
+    put in the template stack and device group so the configuration is pushed to them. Add
+    the firewall to Panorama's managed devices first."""
     trust_ip_mode: Literal["static", "dhcp"] = "static"
     """``static``: ``trustIp`` set on ethernet1/1; ``dhcp``: the interface is a DHCP client."""
     health_check_sources: list[Cidr] = []

@@ -46,7 +46,7 @@ def profile(inputs: common.PanoramaInputs) -> PanoramaIntent:
                 lr,
                 dhcp=trust_ip is None,
                 static_ips=(trust_ip,) if trust_ip else (),
-                management_profile=common.MGMT_PROFILE if inputs.health_check_ranges else None,
+                management_profile=common.mgmt_profile(inputs),
                 comment="trust",
             ),
         ),
@@ -68,4 +68,5 @@ def panorama_facts(cfg: StackConfig) -> PanoramaFacts:
         health_check_ranges=tuple(fw.health_check_sources),
         health_check_port=network.DEFAULT_HEALTH_CHECK_PORT,
         trust_ip=trust_ip,
+        devices=tuple(fw.serials),
     )
