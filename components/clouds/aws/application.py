@@ -19,6 +19,7 @@ one endpoint cannot serve both kinds of protection.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -47,6 +48,43 @@ def _pick(subnet: str, app_key: str, args: list[Any]) -> str:
             f"GWLB endpoint (add it to airs:applications.{app_key}.endpointSubnets)"
         )
     return by_zone[zone]
+
+
+def _refuse_foreign_default_route(
+    key: str, subnet_id: str, table_id: str, routes: Sequence[Any]
+) -> None:
+    """A table whose default route goes elsewhere than a GWLB endpoint is not ours to change.
+
+    AWS refuses a second 0.0.0.0/0 route, and silently re-pointing a customer's route (to its
+    internet or NAT gateway) is a decision the stack must show: import the route first.
+    """
+    for route in routes or []:
+        if getattr(route, "cidr_block", None) != network.ANY_IPV4:
+            continue
+        if str(getattr(route, "vpc_endpoint_id", "") or "").startswith("vpce-"):
+            return  # a GWLB endpoint route: ours from an earlier up
+        via = next(
+            (
+                str(getattr(route, attr))
+                for attr in (
+                    "gateway_id",
+                    "nat_gateway_id",
+                    "transit_gateway_id",
+                    "network_interface_id",
+                    "vpc_peering_connection_id",
+                )
+                if getattr(route, attr, None)
+            ),
+            "another target",
+        )
+        raise pulumi.RunError(
+            f"{key}: {subnet_id} — its route table {table_id} already sends 0.0.0.0/0 to "
+            f"{via}; a second default route cannot be added. To let this stack steer it "
+            f"through the firewalls, import that route first: `pulumi import "
+            f"aws:ec2/route:Route <stack resource name> {table_id}_0.0.0.0/0` (the next "
+            "`pulumi up` then points it at the GWLB endpoint), or remove the subnet from "
+            "airs:applications.<key>.subnets"
+        )
 
 
 def _endpoint_list(zones: list[str], ips: list[str]) -> list[dict[str, str]]:
@@ -86,6 +124,8 @@ class AwsApplicationConnection(pulumi.ComponentResource):
         self._prefix = cfg.name
         self._opts = pulumi.ResourceOptions(parent=self, provider=project.provider)
         self._invoke = pulumi.InvokeOutputOptions(provider=project.provider, parent=self)
+        # Plain look-ups where the answer decides which resources exist (shared route tables).
+        self._invoke_plain = pulumi.InvokeOptions(provider=project.provider, parent=self)
         zone_order = getattr(cfg.security_project, "zones", [])
         self.endpoints = {}
         exported: dict[str, pulumi.Output[list[dict[str, str]]]] = {}
@@ -180,31 +220,49 @@ class AwsApplicationConnection(pulumi.ComponentResource):
         endpoint_ids: dict[str, pulumi.Output[str]],
         igw_id: pulumi.Output[str] | None,
     ) -> None:
-        """Default route of each app subnet → its zone's endpoint, and the return path."""
+        """Default route of each app subnet's table → its zone's endpoint, and the return path.
+
+        Each route table gets one default route, however many listed subnets share it; a table
+        shared across zones, or one whose default route goes elsewhere, is refused (adding a
+        second default route would fail half-way, and replacing one must be a decision).
+        """
         base = f"{self._name}-{app_key}"
         edge_routes: list[pulumi.Output[dict[str, str]]] = []
-        all_ids = pulumi.Output.all(**endpoint_ids)
-        for subnet_id in app.subnets:
+        tables: dict[str, tuple[int, str, str]] = {}  # table id → first (index, subnet, zone)
+        for index, subnet_id in enumerate(app.subnets):
+            key = f"airs:applications.{app_key}.subnets[{index}]"
             # Filtering on the endpoint zones makes a subnet in another zone fail the look-up
             # instead of silently routing across zones.
-            looked_up = aws.ec2.get_subnet_output(
+            looked_up = aws.ec2.get_subnet(
                 id=subnet_id,
                 vpc_id=app.network,
                 filters=[{"name": "availability-zone", "values": zones}],
-                opts=self._invoke,
+                opts=self._invoke_plain,
             )
-            target = pulumi.Output.all(looked_up.availability_zone, all_ids).apply(
-                functools.partial(_pick, subnet_id, app_key)
-            )
-            table = aws.ec2.get_route_table_output(subnet_id=subnet_id, opts=self._invoke)
+            zone = str(looked_up.availability_zone)
+            target = _pick(subnet_id, app_key, [zone, endpoint_ids])
+            edge_routes.append(pulumi.Output.all(looked_up.cidr_block, target).apply(_edge_route))
+            table = aws.ec2.get_route_table(subnet_id=subnet_id, opts=self._invoke_plain)
+            table_id = str(table.route_table_id)
+            if table_id in tables:
+                first_index, first, first_zone = tables[table_id]
+                if first_zone != zone:
+                    raise pulumi.RunError(
+                        f"{key}: {subnet_id} — shares route table {table_id} with "
+                        f"{first} (subnets[{first_index}], {first_zone}) but lies in {zone}: a "
+                        "table sends its default route to one zone's GWLB endpoint; give each "
+                        "zone's subnets a route table of their own"
+                    )
+                continue  # one default route per table
+            tables[table_id] = (index, subnet_id, zone)
+            _refuse_foreign_default_route(key, subnet_id, table_id, table.routes)
             aws.ec2.Route(
                 f"{base}-{subnet_id}-default",
-                route_table_id=table.route_table_id,
+                route_table_id=table_id,
                 destination_cidr_block=network.ANY_IPV4,
                 vpc_endpoint_id=target,
                 opts=self._opts,
             )
-            edge_routes.append(pulumi.Output.all(looked_up.cidr_block, target).apply(_edge_route))
         if igw_id is None or not app.subnets:
             return
         # Ingress routing: replies from the internet to the protected subnets enter through

@@ -13,6 +13,8 @@ from components.config.base import Cidr, IPv4, rule
 from components.config.stack import target_section
 
 SERIAL = re.compile(r"^[A-Za-z0-9]{6,32}$")
+
+
 def _quoted(value: object) -> object:
     # YAML reads an unquoted 007951000123456 as the number 7951000123456.
     if isinstance(value, int) and not isinstance(value, bool):

@@ -290,3 +290,83 @@ def test_rule_endpoint_subnets_required_on_aws() -> None:
     assert any(p.startswith("airs:applications.app-vpc.endpointSubnets:") for p in problems), (
         problems
     )
+
+
+# --------------------------------------------------------------------------- existing tables
+
+SUBNETS = ["subnet-0b1c2d3e4f5061729", "subnet-0b1c2d3e4f506172a", "subnet-0b1c2d3e4f506172b"]
+
+
+def _with_tables(monkeypatch: pytest.MonkeyPatch, tables: dict[str, dict[str, Any]]) -> None:
+    """The AWS mock answers ``getRouteTable`` for these subnets with these tables."""
+    from components.clouds.aws import mocks
+
+    answer = mocks.call
+
+    def call(args: Any) -> dict[str, Any]:
+        subnet = dict(args.args).get("subnetId")
+        if args.token == "aws:ec2/getRouteTable:getRouteTable" and subnet in tables:
+            return {"subnetId": subnet, **tables[subnet]}
+        return answer(args)
+
+    monkeypatch.setattr(mocks, "call", call)
+
+
+def _plan_prod(extra_subnet: str | None = None) -> ProgramRun:
+    values, secret = example_values("aws-prod")
+    values = copy.deepcopy(values)
+    if extra_subnet is not None:
+        values["applications"]["app-vpc"]["subnets"].append(extra_subnet)
+    return run_program(settings_from(values, secret, stack="aws-prod"))
+
+
+def test_a_table_shared_by_subnets_of_one_zone_gets_one_default_route(monkeypatch) -> None:
+    shared = {"id": "rtb-shared", "routeTableId": "rtb-shared", "routes": []}
+    # The mock puts the n-th listed subnet in the n-th endpoint zone (of three): the fourth
+    # lies in the first one's zone, and both use one table.
+    fourth = "subnet-0b1c2d3e4f506172c"
+    _with_tables(monkeypatch, {SUBNETS[0]: shared, fourth: shared})
+    run = _plan_prod(fourth)
+    routes = [r for r in by_type(run, ROUTE) if r.inputs.get("routeTableId") == "rtb-shared"]
+    assert [r.name for r in routes] == [f"airs-aws-prod-apps-app-vpc-{SUBNETS[0]}-default"]
+    # Both subnets' replies still come back through the endpoint (IGW edge routes).
+    edge = one(run, RT, "airs-aws-prod-apps-app-vpc-igw-edge-rt")
+    assert len(edge.inputs["routes"]) == 4
+
+
+def test_a_table_shared_across_zones_is_refused(monkeypatch) -> None:
+    shared = {"id": "rtb-shared", "routeTableId": "rtb-shared", "routes": []}
+    _with_tables(monkeypatch, {SUBNETS[0]: shared, SUBNETS[1]: shared})
+    with pytest.raises(pulumi.RunError) as err:
+        _plan_prod()
+    message = str(err.value)
+    assert "airs:applications.app-vpc.subnets[1]: subnet-0b1c2d3e4f506172a" in message
+    assert "shares route table rtb-shared with subnet-0b1c2d3e4f5061729" in message
+    assert "give each zone's subnets a route table of their own" in message
+
+
+def test_an_existing_default_route_is_never_doubled(monkeypatch) -> None:
+    to_igw = {
+        "id": "rtb-public",
+        "routeTableId": "rtb-public",
+        "routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0123456789abcdef0"}],
+    }
+    _with_tables(monkeypatch, {SUBNETS[2]: to_igw})
+    with pytest.raises(pulumi.RunError) as err:
+        _plan_prod()
+    message = str(err.value)
+    assert "airs:applications.app-vpc.subnets[2]: subnet-0b1c2d3e4f506172b" in message
+    assert "already sends 0.0.0.0/0 to igw-0123456789abcdef0" in message
+    assert "pulumi import aws:ec2/route:Route <stack resource name> rtb-public_0.0.0.0/0" in message
+
+
+def test_a_default_route_to_a_gwlb_endpoint_is_ours_and_kept(monkeypatch) -> None:
+    ours = {
+        "id": "rtb-app",
+        "routeTableId": "rtb-app",
+        "routes": [{"cidrBlock": "0.0.0.0/0", "vpcEndpointId": "vpce-0123456789abcdef0"}],
+    }
+    _with_tables(monkeypatch, {SUBNETS[0]: ours})
+    run = _plan_prod()
+    (route,) = [r for r in by_type(run, ROUTE) if r.inputs.get("routeTableId") == "rtb-app"]
+    assert route.name == f"airs-aws-prod-apps-app-vpc-{SUBNETS[0]}-default"
