@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from components import network
 from components.config.base import MAP_KEY, ConfigProblem, Problems
+from components.config.models import Bootstrap
 from components.config.stack import StackConfig, TargetRules
 
 
@@ -42,6 +43,19 @@ def replicas_checks(min_replicas: int, max_replicas: int, problems: Problems) ->
             "securityProject.firewall.minReplicas",
             min_replicas,
             f"must not exceed airs:securityProject.firewall.maxReplicas ({max_replicas})",
+        )
+
+
+def licensing_checks(boot: Bootstrap, autoscaled: bool, problems: Problems) -> None:
+    """BYOL auth codes in an autoscaled group need a license manager to give licences back."""
+    if boot.auth_codes is not None and boot.license_manager is None and autoscaled:
+        problems.add(
+            "securityProject.firewall.bootstrap.licenseManager",
+            None,
+            "is required with bootstrap.authCodes when the firewall group autoscales "
+            "(maxReplicas > minReplicas): a firewall removed at scale-in must give its licence "
+            "back, and the license manager of Panorama's Software Firewall License plugin "
+            "delicenses it",
         )
 
 

@@ -28,7 +28,24 @@ class Bootstrap(Model):
     panorama_server2: Hostname | None = None
     """Second Panorama of an HA pair, if any."""
     auth_key: SecretStr
-    """Panorama device registration auth key (``vm-auth-key`` / ``auth-key``). Secret."""
+    """Panorama device registration auth key (``vm-auth-key`` / ``auth-key``); with
+    ``licenseManager``, the key that license manager generated. Secret."""
+    auth_codes: SecretStr | None = None
+    """BYOL licence auth code(s) the firewall licenses itself with at first boot
+    (``authcodes``). Secret. An autoscaled group needs ``licenseManager`` as well, or the
+    licences of removed firewalls are never given back."""
+    license_manager: PanosName | None = None
+    """Name of the license manager in Panorama's Software Firewall License plugin: the
+    firewalls boot in Panorama licensing mode (``panorama-licensing-mode-on``), the plugin
+    licenses them and delicenses those that are removed (scale-in) after its delicense
+    timeout."""
+
+    def plugin_op_commands(self, *cloud_commands: str) -> str:
+        """The ``plugin-op-commands`` value: the cloud's own, advanced routing, licensing."""
+        commands = [*cloud_commands, "advance-routing:enable"]
+        if self.license_manager:
+            commands.append("panorama-licensing-mode-on")
+        return ",".join(commands)
 
 
 class Application(Model):

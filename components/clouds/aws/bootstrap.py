@@ -44,13 +44,14 @@ def airs_tags(cfg: StackConfig) -> dict[str, str]:
     return {TRUST_TAG: ident, OCCUPIED_TAG: ident}
 
 
-def bootstrap_lines(cfg: StackConfig, auth_key: str) -> list[str]:
+def bootstrap_lines(cfg: StackConfig, auth_key: str, auth_codes: str | None = None) -> list[str]:
     """PAN-OS user-data (init-cfg) lines for the AIRS firewalls.
 
     Args:
         cfg: the validated stack configuration (AWS).
         auth_key: the Panorama device registration auth key, in clear (the caller keeps the
             result secret).
+        auth_codes: the BYOL auth codes, in clear, if any.
     """
     sp = target_section(cfg, AwsSecurityProject)
     boot = sp.firewall.bootstrap
@@ -58,11 +59,10 @@ def bootstrap_lines(cfg: StackConfig, auth_key: str) -> list[str]:
     if sp.overlay_routing:
         # PAN-OS 11.2.8+: route decapsulated traffic out of the firewall instead of hairpinning.
         plugins.append("aws-gwlb-overlay-routing:enable")
-    plugins.append("advance-routing:enable")
     lines = [
         # ENI 0 is the GWLB target, so it must be the data interface.
         "mgmt-interface-swap=enable",
-        f"plugin-op-commands={','.join(plugins)}",
+        f"plugin-op-commands={boot.plugin_op_commands(*plugins)}",
         f"panorama-server={boot.panorama_server or cfg.panorama.hostname}",
     ]
     if boot.panorama_server2:
@@ -76,6 +76,8 @@ def bootstrap_lines(cfg: StackConfig, auth_key: str) -> list[str]:
         "dhcp-accept-server-hostname=yes",
         "dhcp-accept-server-domain=yes",
     ]
+    if auth_codes is not None:
+        lines.append(f"authcodes={auth_codes}")
     return lines
 
 

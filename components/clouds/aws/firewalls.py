@@ -187,9 +187,11 @@ class FirewallGroup:
 
     def _user_data(self) -> pulumi.Output[str]:
         """Base64 bootstrap user data; secret because it carries the auth key."""
-        auth = secret_output(self._sp.firewall.bootstrap.auth_key)
+        boot = self._sp.firewall.bootstrap
+        codes = secret_output(boot.auth_codes) if boot.auth_codes is not None else None
+        secrets = pulumi.Output.all(secret_output(boot.auth_key), codes)
         return pulumi.Output.secret(
-            auth.apply(lambda key: encode_user_data(bootstrap_lines(self._cfg, key)))
+            secrets.apply(lambda s: encode_user_data(bootstrap_lines(self._cfg, s[0], s[1])))
         )
 
     def _make_firewalls(

@@ -42,27 +42,39 @@ def deployment_id(cfg: StackConfig) -> str:
     return str(uuid.uuid5(DEPLOYMENT_ID_NAMESPACE, key))
 
 
-def bootstrap_string(cfg: StackConfig, auth_key: str) -> str:
-    """The init-cfg key/value pairs PAN-OS reads from Azure custom data (``;``-separated)."""
+def bootstrap_string(cfg: StackConfig, auth_key: str, auth_codes: str | None = None) -> str:
+    """The init-cfg key/value pairs PAN-OS reads from Azure custom data (``;``-separated).
+
+    Args:
+        cfg: the validated stack configuration (Azure).
+        auth_key: the Panorama registration key, in clear (the caller keeps it secret).
+        auth_codes: the BYOL auth codes, in clear, if any.
+    """
     sp = target_section(cfg, AzureSecurityProject)
     boot = sp.firewall.bootstrap
     pairs = [
         ("type", "dhcp-client"),
-        ("plugin-op-commands", "advance-routing:enable"),
+        ("plugin-op-commands", boot.plugin_op_commands()),
         ("panorama-server", boot.panorama_server or cfg.panorama.hostname),
     ]
     if boot.panorama_server2:
         pairs.append(("panorama-server-2", boot.panorama_server2))
     pairs += [("tplname", cfg.template_stack), ("dgname", cfg.device_group), ("auth-key", auth_key)]
+    if auth_codes is not None:
+        pairs.append(("authcodes", auth_codes))
     return ";".join(f"{k}={v}" for k, v in pairs)
 
 
 def custom_data(cfg: StackConfig) -> pulumi.Output[str]:
     """Base64 bootstrap custom data; a secret because it carries the Panorama auth key."""
     sp = target_section(cfg, AzureSecurityProject)
-    key: pulumi.Output[str] = secret_output(sp.firewall.bootstrap.auth_key)
+    boot = sp.firewall.bootstrap
+    codes = secret_output(boot.auth_codes) if boot.auth_codes is not None else None
+    secrets = pulumi.Output.all(secret_output(boot.auth_key), codes)
     return pulumi.Output.secret(
-        key.apply(lambda k: base64.b64encode(bootstrap_string(cfg, k).encode()).decode())
+        secrets.apply(
+            lambda s: base64.b64encode(bootstrap_string(cfg, s[0], s[1]).encode()).decode()
+        )
     )
 
 

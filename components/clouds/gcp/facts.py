@@ -131,8 +131,10 @@ def bootstrap_metadata(
         "tplname": cfg.template_stack,
         "dgname": cfg.device_group,
         "vm-auth-key": secret_output(boot.auth_key),
-        "plugin-op-commands": "advance-routing:enable",
+        "plugin-op-commands": boot.plugin_op_commands(),
     }
+    if boot.auth_codes is not None:
+        meta["authcodes"] = secret_output(boot.auth_codes)
     if boot.panorama_server2:
         meta["panorama-server-2"] = boot.panorama_server2
     if sp.firewall.ssh_keys:
