@@ -69,8 +69,8 @@ def panorama_inputs(cfg: StackConfig) -> Any:
         ),
         decryption=(
             profiles.Decryption(
-                ssl_tls_profile=decryption.ssl_tls_profile,
                 certificate=decryption.certificate or "",
+                untrust_certificate=decryption.untrust_certificate,
             )
             if decryption.enabled
             else None

@@ -100,11 +100,18 @@ class Decryption(Model):
     """Optional SSL/TLS decryption of AI traffic."""
 
     enabled: bool = False
-    """Decrypt AI traffic (needs ``certificate``)."""
+    """Decrypt AI traffic (needs ``certificate``): a forward-proxy decryption rule with a
+    decryption profile that blocks expired or untrusted server certificates, TLS below 1.2
+    and weak algorithms."""
     ssl_tls_profile: PanosName = "airs-ssl-tls"
-    """Name of the SSL/TLS service profile."""
+    """Accepted for compatibility and unused: forward-proxy decryption needs no SSL/TLS service
+    profile (one serves only TLS the firewall itself terminates, such as its web UI)."""
     certificate: str | None = None
-    """Name of the certificate on Panorama the profile uses."""
+    """Forward-trust certificate: a CA certificate with its private key, in the template
+    (``shared/ssl-decrypt``); the protected workloads must trust it."""
+    untrust_certificate: str | None = None
+    """Forward-untrust certificate, presented for servers the firewall does not trust (a
+    separate CA the workloads do not trust); unset: PAN-OS's default behaviour."""
 
 
 class Panorama(Model):

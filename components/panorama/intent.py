@@ -31,7 +31,7 @@ from components.panorama.objects import (
     Router,
     RouterKind,
     SecurityRule,
-    SslTlsServiceProfile,
+    SslDecrypt,
     StaticRoute,
     Zone,
 )
@@ -54,7 +54,7 @@ __all__ = [
     "Router",
     "RouterKind",
     "SecurityRule",
-    "SslTlsServiceProfile",
+    "SslDecrypt",
     "StaticRoute",
     "Zone",
     "credential_key",
@@ -122,7 +122,7 @@ class PanoramaIntent:
     profile_group: ProfileGroup | None = None
     security_rules: tuple[SecurityRule, ...] = ()
     nat_rules: tuple[NatRule, ...] = ()
-    ssl_tls_profile: SslTlsServiceProfile | None = None
+    ssl_decrypt: SslDecrypt | None = None
     decryption_profile: DecryptionProfile | None = None
     decryption_rules: tuple[DecryptionRule, ...] = ()
     kubernetes: KubernetesPlugin | None = None
@@ -296,10 +296,15 @@ class PanoramaIntent:
             _zone_refs(p, where, (*d.from_zones, *d.to_zones), zones)
             if self.decryption_profile is None or d.profile != self.decryption_profile.name:
                 p.append(f"{where}: decryption profile {d.profile} is not defined")
-        if self.ssl_tls_profile is not None:
-            _check_name(p, "SSL/TLS service profile", self.ssl_tls_profile.name)
-            if not self.ssl_tls_profile.certificate:
-                p.append("SSL/TLS service profile: certificate is required")
+        if self.decryption_rules and self.ssl_decrypt is None:
+            p.append("decryption: a forward-trust certificate is required to decrypt")
+        if self.ssl_decrypt is not None:
+            for label, cert in (
+                ("forward-trust", self.ssl_decrypt.forward_trust),
+                ("forward-untrust", self.ssl_decrypt.forward_untrust),
+            ):
+                if cert is not None:
+                    _check_name(p, f"{label} certificate", cert, 63)
         _unique(
             p,
             "rule",

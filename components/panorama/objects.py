@@ -133,20 +133,22 @@ class ProfileGroup:
 
 
 @dataclass(frozen=True)
-class SslTlsServiceProfile:
-    """SSL/TLS service profile (Device > Certificate Management)."""
+class SslDecrypt:
+    """The template's forward-proxy certificates (``shared/ssl-decrypt``): the CA the firewall
+    signs impersonated server certificates with, and the one for servers it does not trust."""
 
-    name: str
-    certificate: str
-    min_version: str = "tls1-2"
-    max_version: str = "max"
+    forward_trust: str
+    forward_untrust: str | None = None
 
 
 @dataclass(frozen=True)
 class DecryptionProfile:
-    """Decryption profile referenced by the decryption rule."""
+    """Decryption profile referenced by the decryption rule: forward-proxy checks that fail
+    closed (expired or untrusted server certificates, old protocols, weak ciphers)."""
 
     name: str
+    min_version: str = "tls1-2"
+    max_version: str = "max"
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,8 @@ class DecryptionRule:
     profile: str
     source: tuple[str, ...] = ("any",)
     destination: tuple[str, ...] = ("any",)
+    service: tuple[str, ...] = ("any",)
+    category: tuple[str, ...] = ("any",)
     description: str | None = None
 
 

@@ -28,7 +28,7 @@ from components.panorama.intent import (
     ProfileGroup,
     RouterKind,
     SecurityRule,
-    SslTlsServiceProfile,
+    SslDecrypt,
     StaticRoute,
     credential_key,
     late_bound,
@@ -75,10 +75,10 @@ class InboundNat:
 
 @dataclass(frozen=True)
 class Decryption:
-    """Optional SSL/TLS decryption of AI traffic."""
+    """Optional SSL/TLS decryption of AI traffic (forward proxy)."""
 
-    ssl_tls_profile: str
-    certificate: str
+    certificate: str  # forward-trust CA (with its key) in the template
+    untrust_certificate: str | None = None  # forward-untrust CA, for untrusted servers
     decryption_profile: str = "airs-decryption"
 
 
@@ -275,7 +275,7 @@ def base_intent(inputs: PanoramaInputs, decrypt_to: tuple[str, ...]) -> Panorama
         return base
     return dataclasses.replace(
         base,
-        ssl_tls_profile=SslTlsServiceProfile(d.ssl_tls_profile, d.certificate),
+        ssl_decrypt=SslDecrypt(d.certificate, d.untrust_certificate),
         decryption_profile=DecryptionProfile(d.decryption_profile),
         decryption_rules=(
             DecryptionRule(

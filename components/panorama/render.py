@@ -34,11 +34,12 @@ from panos.network import (
     Zone,
 )
 from panos.panorama import DeviceGroup, Panorama, Template, TemplateStack
-from panos.policies import DecryptionRule, NatRule, PreRulebase, SecurityRule
+from panos.policies import NatRule, PreRulebase, SecurityRule
 
 from components.panorama import intent as model
 from components.panorama import xpaths
 from components.panorama.client import parse_xml
+from components.panorama.decryption import decryption_profile_element, decryption_rule_element
 
 Mode = Literal["replace", "merge"]
 
@@ -243,14 +244,16 @@ class _Renderer:
             self.add("zone", z.name, zone)
         for r in i.routers:
             self._router(tpl, r)
-        if i.ssl_tls_profile is not None:
-            p = i.ssl_tls_profile
-            el = _raw("entry", p.name, certificate=p.certificate)
-            proto = ET.SubElement(el, "protocol-settings")
-            ET.SubElement(proto, "min-version").text = p.min_version
-            ET.SubElement(proto, "max-version").text = p.max_version
-            xp = _entry_xpath(xpaths.SSL_TLS_SERVICE_PROFILE, template=i.template, name=p.name)
-            self.raw("ssl-tls-service-profile", p.name, xp, el, "replace")
+        if i.ssl_decrypt is not None:
+            base = _entry_xpath(xpaths.SSL_DECRYPT, template=i.template)
+            for kind, cert in (
+                ("forward-trust-certificate", i.ssl_decrypt.forward_trust),
+                ("forward-untrust-certificate", i.ssl_decrypt.forward_untrust),
+            ):
+                if cert is not None:
+                    el = ET.Element(kind)
+                    ET.SubElement(el, "rsa").text = cert
+                    self.raw(kind, cert, f"{base}/{kind}", el, "replace")
 
     def _router(self, tpl: Template, r: model.Router) -> None:
         if r.kind == "logical":
@@ -302,7 +305,13 @@ class _Renderer:
         if i.decryption_profile is not None:
             name = i.decryption_profile.name
             xp = _entry_xpath(xpaths.DECRYPTION_PROFILE, dg=i.device_group, name=name)
-            self.raw("decryption-profile", name, xp, _raw("entry", name), "merge")
+            self.raw(
+                "decryption-profile",
+                name,
+                xp,
+                decryption_profile_element(i.decryption_profile),
+                "replace",
+            )
         pre = PreRulebase()
         dg.add(pre)
         for s in i.security_rules:
@@ -342,19 +351,8 @@ class _Renderer:
             pre.add(nat)
             self.add("nat-rule", n.name, nat)
         for d in i.decryption_rules:
-            dec = DecryptionRule(
-                d.name,
-                description=d.description,
-                source_zones=list(d.from_zones),
-                destination_zones=list(d.to_zones),
-                source_addresses=list(d.source),
-                destination_addresses=list(d.destination),
-                action="decrypt",
-                decryption_type="ssl-forward-proxy",
-                decryption_profile=d.profile,
-            )
-            pre.add(dec)
-            self.add("decryption-rule", d.name, dec)
+            xp = f"{self.dg_xpath}/pre-rulebase/decryption/rules/entry[@name='{d.name}']"
+            self.raw("decryption-rule", d.name, xp, decryption_rule_element(d), "replace")
 
     def _kubernetes(self) -> None:
         k8s = self.i.kubernetes

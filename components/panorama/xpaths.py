@@ -28,10 +28,11 @@ AI_SECURITY_PROFILE: Final[str] = (
 PROFILE_GROUP_AI_SECURITY_TAG: Final[str] = "ai-security"
 PROFILE_GROUP: Final[str] = DEVICE_GROUP + "/profile-group/entry[@name='{name}']"
 
-# --- decryption (pango specs: ssl-tls-service.yaml, decryption-profile.yaml) ----------
-SSL_TLS_SERVICE_PROFILE: Final[str] = (
-    PANORAMA_ROOT + "/template/entry[@name='{template}']/config/shared"
-    "/ssl-tls-service-profile/entry[@name='{name}']"
+# --- decryption (pango specs: device/ssl-decrypt.yaml, decryption-profile.yaml) -------
+# One object per certificate setting, so the rest of ssl-decrypt (trusted roots, exclusions
+# others maintain) is never ours to overwrite.
+SSL_DECRYPT: Final[str] = (
+    PANORAMA_ROOT + "/template/entry[@name='{template}']/config/shared/ssl-decrypt"
 )
 DECRYPTION_PROFILE: Final[str] = DEVICE_GROUP + "/profiles/decryption/entry[@name='{name}']"
 

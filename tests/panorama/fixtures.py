@@ -40,7 +40,9 @@ def gcp() -> PanoramaInputs:
         ),
         monitoring_interval=60,
         health_check_ranges=GCP_HC,
-        decryption=Decryption(ssl_tls_profile="airs-ssl-tls", certificate="airs-forward-trust"),
+        decryption=Decryption(
+            certificate="airs-forward-trust", untrust_certificate="airs-forward-untrust"
+        ),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,32 @@ def test_logical_router_uses_next_lr_and_virtual_router_next_vr(monkeypatch):
 def test_as_dict_for_plan_json():
     o = render_intent(build_intent(fixtures.aws()))[0]
     assert set(o.as_dict()) >= {"xpath", "element"}
+
+
+def test_decryption_is_complete_and_decrypts() -> None:
+    """Issue 15, defect 6: certificates set, a real profile, an explicit decrypt rule."""
+    objs = {o.kind: o for o in render_intent(build_intent(fixtures.gcp()))}
+    trust = objs["forward-trust-certificate"]
+    assert trust.xpath.endswith(
+        "/template/entry[@name='airs-gcp-tpl']/config/shared/ssl-decrypt/forward-trust-certificate"
+    )
+    assert (
+        trust.element
+        == "<forward-trust-certificate><rsa>airs-forward-trust</rsa></forward-trust-certificate>"
+    )
+    assert "<rsa>airs-forward-untrust</rsa>" in objs["forward-untrust-certificate"].element
+    profile = ET.fromstring(objs["decryption-profile"].element)
+    assert profile.findtext("ssl-forward-proxy/block-expired-certificate") == "yes"
+    assert profile.findtext("ssl-forward-proxy/block-untrusted-issuer") == "yes"
+    assert profile.findtext("ssl-protocol-settings/min-version") == "tls1-2"
+    # PAN-OS would cap at TLS 1.2 without an explicit maximum.
+    assert profile.findtext("ssl-protocol-settings/max-version") == "max"
+    assert profile.findtext("ssl-protocol-settings/enc-algo-rc4") == "no"
+    rule = ET.fromstring(objs["decryption-rule"].element)
+    assert rule.findtext("action") == "decrypt"
+    assert rule.find("type/ssl-forward-proxy") is not None
+    assert rule.findtext("profile") == "airs-decryption"
+    for tag in ("service", "category", "source-user"):
+        assert [m.text for m in rule.findall(f"{tag}/member")] == ["any"]
+    # No unreferenced SSL/TLS service profile any more.
+    assert not any("ssl-tls-service-profile" in o.xpath for o in objs.values())
