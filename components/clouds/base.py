@@ -47,6 +47,8 @@ class PanoramaFacts:
     """Next hop of the untrust side, where the firewalls have one."""
     trust_ip: str | None = None
     """A static trust interface address with its prefix length (private clouds)."""
+    cloudwatch_namespace: str | None = None
+    """AWS: the CloudWatch namespace the scaling policy watches (the firewalls publish there)."""
     devices: tuple[str, ...] = ()
     """Serials of the firewalls to put in the template stack and device group (private
     clouds); empty where firewalls join by bootstrap (``tplname``/``dgname``)."""

@@ -18,6 +18,7 @@ from typing import Any, Final
 from components.panorama import xpaths
 from components.panorama.objects import (
     AiSecurityProfile,
+    CloudWatchMetrics,
     DecryptionProfile,
     DecryptionRule,
     EthernetInterface,
@@ -39,6 +40,7 @@ from components.panorama.objects import (
 __all__ = [
     "LATE_BOUND_RE",
     "AiSecurityProfile",
+    "CloudWatchMetrics",
     "DecryptionProfile",
     "DecryptionRule",
     "EthernetInterface",
@@ -128,6 +130,8 @@ class PanoramaIntent:
     kubernetes: KubernetesPlugin | None = None
     vsys: str = "vsys1"
     description: str = field(default="")
+    cloudwatch: CloudWatchMetrics | None = None
+    """AWS: the firewalls' metric publishing the auto scaling policy needs."""
     devices: tuple[str, ...] = ()
     """Serial numbers of firewalls put in the template stack and device group (private
     clouds); cloud firewalls join them themselves when they bootstrap."""
@@ -296,6 +300,8 @@ class PanoramaIntent:
             _zone_refs(p, where, (*d.from_zones, *d.to_zones), zones)
             if self.decryption_profile is None or d.profile != self.decryption_profile.name:
                 p.append(f"{where}: decryption profile {d.profile} is not defined")
+        if self.cloudwatch is not None and not 1 <= self.cloudwatch.interval_minutes <= 60:
+            p.append("cloudwatch: the update interval must be 1 to 60 minutes")
         if self.decryption_rules and self.ssl_decrypt is None:
             p.append("decryption: a forward-trust certificate is required to decrypt")
         if self.ssl_decrypt is not None:

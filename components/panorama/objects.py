@@ -133,6 +133,15 @@ class ProfileGroup:
 
 
 @dataclass(frozen=True)
+class CloudWatchMetrics:
+    """The VM-Series plugin publishing PAN-OS metrics (``panSessionActive``…) to CloudWatch,
+    which the auto scaling group's target-tracking policy scales on."""
+
+    namespace: str
+    interval_minutes: int = 1
+
+
+@dataclass(frozen=True)
 class SslDecrypt:
     """The template's forward-proxy certificates (``shared/ssl-decrypt``): the CA the firewall
     signs impersonated server certificates with, and the one for servers it does not trust."""

@@ -107,6 +107,7 @@ class PanoramaInputs:
     decryption: Decryption | None = None
     health_check_service: str = "https"  # management-profile service answering LB health checks
     devices: tuple[str, ...] = ()  # firewall serials in the template stack and device group
+    cloudwatch_namespace: str | None = None  # AWS: where the firewalls publish PAN-OS metrics
 
 
 # The plugin rejects credential files above 32 KB (CN-Series docs).

@@ -244,6 +244,17 @@ class _Renderer:
             self.add("zone", z.name, zone)
         for r in i.routers:
             self._router(tpl, r)
+        if i.cloudwatch is not None:
+            # Needs the VM-Series plugin on Panorama; the scaling policy reads this namespace.
+            el = ET.Element("aws-cloudwatch")
+            for tag, text in (
+                ("enabled", "yes"),
+                ("name", i.cloudwatch.namespace),  # the namespace
+                ("timeout", str(i.cloudwatch.interval_minutes)),  # update interval, minutes
+            ):
+                ET.SubElement(el, tag).text = text
+            xp = _entry_xpath(xpaths.VM_SERIES_PLUGIN, template=i.template) + "/aws-cloudwatch"
+            self.raw("aws-cloudwatch", i.cloudwatch.namespace, xp, el, "replace")
         if i.ssl_decrypt is not None:
             base = _entry_xpath(xpaths.SSL_DECRYPT, template=i.template)
             for kind, cert in (

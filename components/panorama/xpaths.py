@@ -36,6 +36,12 @@ SSL_DECRYPT: Final[str] = (
 )
 DECRYPTION_PROFILE: Final[str] = DEVICE_GROUP + "/profiles/decryption/entry[@name='{name}']"
 
+# --- VM-Series plugin in a template (the vendor's exported autoscaling template, PAN-OS 10.2)
+VM_SERIES_PLUGIN: Final[str] = (
+    PANORAMA_ROOT + "/template/entry[@name='{template}']/config/devices"
+    "/entry[@name='localhost.localdomain']/deviceconfig/plugins/vm_series"
+)
+
 # --- Kubernetes plugin ----------------------------------------------------------------
 # UNVERIFIED: root follows Panorama's plugin convention (plugins/cloud_services).
 K8S_ROOT: Final[str] = PANORAMA_ROOT + "/plugins/kubernetes"

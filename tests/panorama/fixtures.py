@@ -110,8 +110,10 @@ def aws() -> PanoramaInputs:
                 service_cidr="172.20.0.0/16",
             ),
         ),
+        cloudwatch_namespace="airs-aws-airs",
         monitoring_interval=120,
-        health_check_ranges=(),
+        # GWLB health checks come from the load balancer's subnets.
+        health_check_ranges=("10.100.0.32/28", "10.100.0.96/28"),
     )
 
 

@@ -44,6 +44,11 @@ NOT_COVERED: dict[str, str] = {
         "Panorama Kubernetes plugin: root by Panorama's plugin convention, leaves from "
         "CN-Series-Deployer CLI tokens, partly UNVERIFIED (xpaths.py K8S_*)"
     ),
+    _TEMPLATE_NGFW + "/deviceconfig/plugins/vm_series/aws-cloudwatch": (
+        "VM-Series plugin CloudWatch publishing (enabled, namespace as name, interval in "
+        "minutes as timeout): the vendor's exported autoscaling template in "
+        "terraform-aws-swfw-modules (examples/combined_design_autoscale); no spec covers plugins"
+    ),
     _TEMPLATE_NGFW + "/deviceconfig/setting/advance-routing": (
         "advanced routing engine switch: pan-os-python panos.device.AdvancedRoutingEngine "
         "(PAN-OS 10.2+); no pan-os-codegen spec covers deviceconfig/setting"

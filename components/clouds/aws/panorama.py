@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 
 from components import network
+from components.clouds.aws.bootstrap import metrics_namespace
 from components.clouds.aws.config import AwsSecurityProject
 from components.clouds.base import PanoramaFacts
 from components.config import StackConfig
 from components.config.stack import target_section
 from components.panorama import profiles as common
 from components.panorama.intent import PanoramaIntent
-from components.panorama.objects import EthernetInterface, Router, Zone
+from components.panorama.objects import CloudWatchMetrics, EthernetInterface, Router, Zone
 
 
 def profile(inputs: common.PanoramaInputs) -> PanoramaIntent:
@@ -37,6 +38,10 @@ def profile(inputs: common.PanoramaInputs) -> PanoramaIntent:
         routers=(Router(vr, common.VR_CLOUDS_ROUTER_KIND, (common.ETH1,)),),
         security_rules=common.security_rules(inputs, (common.TRUST,), ("any",)),
         nat_rules=common.inbound_nat_rules(inputs, common.TRUST, None),
+        # The auto scaling policy scales on metrics only the firewalls can publish.
+        cloudwatch=(
+            CloudWatchMetrics(inputs.cloudwatch_namespace) if inputs.cloudwatch_namespace else None
+        ),
     )
 
 
@@ -47,4 +52,5 @@ def panorama_facts(cfg: StackConfig) -> PanoramaFacts:
         trust_gateway=network.gateway_ip(sp.trust_subnet()),
         health_check_ranges=tuple(z.gwlb for z in sp.zone_subnets().values()),
         health_check_port=sp.health_check_port,
+        cloudwatch_namespace=metrics_namespace(cfg),
     )

@@ -585,3 +585,20 @@ def test_rule_vpc_too_small_for_the_subnets() -> None:
         p.startswith("airs:securityProject.cidrs.vpc: 10.70.0.0/26") and "too small" in p
         for p in problems
     ), problems
+
+
+def test_firewalls_publish_the_metric_the_scaling_policy_watches(dev: ProgramRun) -> None:
+    """Issue 15, defect 7: the template turns on CloudWatch publishing to the namespace the
+    target-tracking policy reads, or the group never scales."""
+    policy = one(dev, "aws:autoscaling/policy:Policy")
+    spec = policy.inputs["targetTrackingConfiguration"]["customizedMetricSpecification"]
+    objects = [
+        r for r in dev.resources if r.type == "pulumi-python:dynamic/panorama:Object"
+    ]
+    (cloudwatch,) = [o for o in objects if o.inputs["kind"] == "aws-cloudwatch"]
+    assert cloudwatch.inputs["xpath"].endswith("/deviceconfig/plugins/vm_series/aws-cloudwatch")
+    assert cloudwatch.inputs["element"] == (
+        f"<aws-cloudwatch><enabled>yes</enabled><name>{spec['namespace']}</name>"
+        "<timeout>1</timeout></aws-cloudwatch>"
+    )
+    assert spec["metricName"] == "panSessionActive"
