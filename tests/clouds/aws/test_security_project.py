@@ -592,9 +592,7 @@ def test_firewalls_publish_the_metric_the_scaling_policy_watches(dev: ProgramRun
     target-tracking policy reads, or the group never scales."""
     policy = one(dev, "aws:autoscaling/policy:Policy")
     spec = policy.inputs["targetTrackingConfiguration"]["customizedMetricSpecification"]
-    objects = [
-        r for r in dev.resources if r.type == "pulumi-python:dynamic/panorama:Object"
-    ]
+    objects = [r for r in dev.resources if r.type == "pulumi-python:dynamic/panorama:Object"]
     (cloudwatch,) = [o for o in objects if o.inputs["kind"] == "aws-cloudwatch"]
     assert cloudwatch.inputs["xpath"].endswith("/deviceconfig/plugins/vm_series/aws-cloudwatch")
     assert cloudwatch.inputs["element"] == (
