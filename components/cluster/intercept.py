@@ -19,6 +19,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 import components.cluster.chart as chart
+from components.cluster.restart import MULTUS_ANNOTATION
 from components.config import Cluster, secret_output
 from components.panorama.profiles import encode_plugin_credential
 
@@ -44,7 +45,6 @@ FIREWALL_ANNOTATION = "paloaltonetworks.com/firewall"
 FIREWALL_VALUE = "pan-fw"
 SUBNET_FIREWALL_ANNOTATION = "paloaltonetworks.com/subnetfirewall"
 SUBNET_FIREWALL_VALUE = "ns-secure/bypassfirewall"
-MULTUS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
 MULTUS_VALUE = "pan-cni"
 PLUGIN_SECRET = "pan-plugin-user-secret"
 
@@ -61,17 +61,20 @@ def namespace_annotations(mode: str, platform: str) -> dict[str, str]:
     """Annotations that put a namespace's pods under the firewall's protection.
 
     ``vpc`` steers every pod through the firewall; ``namespace`` uses traffic-steering
-    inspection. OpenShift also needs the Multus network attachment.
+    inspection. pan-cni reads them from the pod or its namespace, so the namespace carries
+    them; the Multus attachment OpenShift needs is a pod's (:func:`pod_annotations`).
     """
     if mode == "vpc":
-        annotations = {FIREWALL_ANNOTATION: FIREWALL_VALUE}
-    elif mode == "namespace":
-        annotations = {SUBNET_FIREWALL_ANNOTATION: SUBNET_FIREWALL_VALUE}
-    else:
-        raise ValueError(f"unknown protection mode {mode!r} (expected vpc or namespace)")
-    if platform == "openshift":
-        annotations[MULTUS_ANNOTATION] = MULTUS_VALUE
-    return annotations
+        return {FIREWALL_ANNOTATION: FIREWALL_VALUE}
+    if mode == "namespace":
+        return {SUBNET_FIREWALL_ANNOTATION: SUBNET_FIREWALL_VALUE}
+    raise ValueError(f"unknown protection mode {mode!r} (expected vpc or namespace)")
+
+
+def pod_annotations(platform: str) -> dict[str, str]:
+    """What each pod template of a protected namespace must carry: on OpenShift the Multus
+    network that attaches pan-cni (Multus reads ``networks`` from pods only)."""
+    return {MULTUS_ANNOTATION: MULTUS_VALUE} if platform == "openshift" else {}
 
 
 def plugin_credential(secret: Mapping[str, Any]) -> str:
@@ -197,9 +200,11 @@ class ClusterIntercept(pulumi.ComponentResource):
                 ),
             )
 
-        # Opt-in: pods created before the annotation are not steered until they restart.
+        # Pods created before the annotation are not steered until they restart (on by default,
+        # as the vendor page says); on OpenShift the same patch gives them the Multus network.
         self.restarts: dict[str, Any] = {}
-        if cluster.restart_workloads:
+        on_pods = pod_annotations(platform)
+        if cluster.restart_workloads or on_pods:
             from components.cluster.restart import WorkloadRestart
 
             for namespace, patch in self.namespace_patches.items():
@@ -208,6 +213,7 @@ class ClusterIntercept(pulumi.ComponentResource):
                     namespace=namespace,
                     kubeconfig=provider_args.get("kubeconfig", ""),
                     context=cluster.context,
+                    pod_annotations=on_pods,
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[patch, self.release]),
                 )
 

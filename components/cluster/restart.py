@@ -32,6 +32,8 @@ import pulumi.dynamic
 from components.dynamic_providers import unwrap_sdk_pickler
 
 RESTART_ANNOTATION = "kubectl.kubernetes.io/restartedAt"
+# Multus reads the networks to attach from the pod only (not from its namespace).
+MULTUS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
 WORKLOAD_KINDS = ("deployments", "statefulsets", "daemonsets")
 
 
@@ -150,17 +152,45 @@ def _default_kubeconfig() -> str:
         return fh.read()
 
 
-def restart_namespace(api: KubeApi, namespace: str, stamp: str) -> list[str]:
+def with_network(existing: str | None, network: str) -> str:
+    """A Multus ``networks`` annotation that also names ``network`` (list or JSON form)."""
+    text = (existing or "").strip()
+    if not text:
+        return network
+    if text.startswith("["):
+        entries = json.loads(text)
+        if not any((e.get("name") if isinstance(e, dict) else e) == network for e in entries):
+            entries.append({"name": network})
+        return json.dumps(entries, separators=(",", ":"))
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    return text if network in names else ",".join([*names, network])
+
+
+def restart_namespace(
+    api: KubeApi, namespace: str, stamp: str, pod_annotations: dict[str, str] | None = None
+) -> list[str]:
     """Rolling-restart every Deployment, StatefulSet and DaemonSet in ``namespace``.
+
+    ``pod_annotations`` are added to each pod template in the same patch (a Multus network is
+    merged with the networks the template already names).
 
     Returns ``kind/name`` of every workload restarted.
     """
     restarted: list[str] = []
-    patch = {"spec": {"template": {"metadata": {"annotations": {RESTART_ANNOTATION: stamp}}}}}
     for kind in WORKLOAD_KINDS:
         listing = api.request("GET", f"/apis/apps/v1/namespaces/{namespace}/{kind}")
         for item in listing.get("items") or []:
             name = item["metadata"]["name"]
+            current = (
+                item.get("spec", {}).get("template", {}).get("metadata", {}).get("annotations")
+                or {}
+            )
+            annotations = {RESTART_ANNOTATION: stamp}
+            for key, value in (pod_annotations or {}).items():
+                annotations[key] = (
+                    with_network(current.get(key), value) if key == MULTUS_ANNOTATION else value
+                )
+            patch = {"spec": {"template": {"metadata": {"annotations": annotations}}}}
             api.request(
                 "PATCH",
                 f"/apis/apps/v1/namespaces/{namespace}/{kind}/{name}",
@@ -180,21 +210,37 @@ class WorkloadRestartProvider(pulumi.dynamic.ResourceProvider):
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         kubeconfig = props.get("kubeconfig") or _default_kubeconfig()
         with KubeApi.from_kubeconfig(str(kubeconfig), props.get("context")) as api:
-            restarted = restart_namespace(api, namespace, stamp)
+            restarted = restart_namespace(api, namespace, stamp, props.get("podAnnotations"))
         # The kubeconfig is not echoed into outputs: state keeps it only as a secret input.
         return pulumi.dynamic.CreateResult(
             id_=namespace,
-            outs={"namespace": namespace, "restarted": restarted, "restartedAt": stamp},
+            outs={
+                "namespace": namespace,
+                # Kept in state: diff compares the next run's annotations with these.
+                "podAnnotations": dict(props.get("podAnnotations") or {}),
+                "restarted": restarted,
+                "restartedAt": stamp,
+            },
         )
 
     def diff(
         self, _id: str, olds: dict[str, Any], news: dict[str, Any]
     ) -> pulumi.dynamic.DiffResult:
-        """Only another namespace means another restart; credentials may rotate freely."""
-        changed = olds.get("namespace") != news.get("namespace")
+        """Another namespace or other pod annotations mean another restart; credentials may
+        rotate freely."""
+        moved = olds.get("namespace") != news.get("namespace")
+        retagged = (olds.get("podAnnotations") or {}) != (news.get("podAnnotations") or {})
         return pulumi.dynamic.DiffResult(
-            changes=changed, replaces=["namespace"] if changed else [], delete_before_replace=False
+            changes=moved or retagged,
+            replaces=["namespace"] if moved else [],
+            delete_before_replace=False,
         )
+
+    def update(
+        self, _id: str, _olds: dict[str, Any], news: dict[str, Any]
+    ) -> pulumi.dynamic.UpdateResult:
+        """New pod annotations: patch (and so roll) the workloads again."""
+        return pulumi.dynamic.UpdateResult(outs=self.create(news).outs)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Nothing to undo: unprotecting a namespace does not restart anything."""
@@ -213,6 +259,7 @@ class WorkloadRestart(pulumi.dynamic.Resource, module="cluster", name="WorkloadR
         namespace: str,
         kubeconfig: pulumi.Input[str],
         context: str | None = None,
+        pod_annotations: dict[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Register the restart.
@@ -222,10 +269,13 @@ class WorkloadRestart(pulumi.dynamic.Resource, module="cluster", name="WorkloadR
             namespace: the namespace whose workloads restart.
             kubeconfig: the cluster's kubeconfig (a secret).
             context: kubeconfig context; default the current one.
+            pod_annotations: annotations every pod template gets (OpenShift: the Multus
+                network, which Multus reads from pods only).
             opts: resource options.
         """
         props = {
             "namespace": namespace,
+            "podAnnotations": dict(pod_annotations or {}),
             "kubeconfig": pulumi.Output.secret(kubeconfig),
             "context": context,
             "restarted": None,

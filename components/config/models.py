@@ -197,9 +197,11 @@ class Cluster(Model):
     """AKS: must be ``azure`` (Azure CNI); stated by you, not read from the cluster."""
     byo_vnet: bool | None = None
     """AKS: the cluster must run in its own ("bring your own") VNet; stated by you."""
-    restart_workloads: bool = False
+    restart_workloads: bool = True
     """Roll the Deployments, StatefulSets and DaemonSets of each newly protected namespace
-    once, so pods created before the annotation are steered too."""
+    once, so pods created before the annotation are steered too (the vendor page restarts
+    them); ``false`` leaves them until they restart on their own. OpenShift always patches
+    the pod templates: the Multus network that attaches pan-cni is read from pods only."""
     label_filter: str | None = None
     """Kubernetes plugin label filter (or ``labelSelector``, not both)."""
     label_selector: str | None = None

@@ -44,7 +44,8 @@ def test_namespace_patches_per_mode_openshift() -> None:
     }
     assert set(patches) == {"ai-apps", "ai-gateway", "inference"}
     assert patches["ai-apps"]["paloaltonetworks.com/firewall"] == "pan-fw"
-    assert patches["ai-apps"]["k8s.v1.cni.cncf.io/networks"] == "pan-cni"
+    # Multus reads its networks from pods only: they go on the pod templates (restart).
+    assert "k8s.v1.cni.cncf.io/networks" not in patches["ai-apps"]
     assert "paloaltonetworks.com/subnetfirewall" not in patches["ai-apps"]
     assert patches["inference"]["paloaltonetworks.com/subnetfirewall"] == "ns-secure/bypassfirewall"
     assert "paloaltonetworks.com/firewall" not in patches["inference"]

@@ -21,6 +21,8 @@ from components.cluster.restart import (
 )
 from tests.helpers import ROOT, by_type, plan_example, settings_from
 
+# Pod-template annotations the fake cluster's workloads already carry.
+ANNOTATED = {"api": {"k8s.v1.cni.cncf.io/networks": "sriov-net"}}
 WORKLOADS = {
     "deployments": ["web", "api"],
     "statefulsets": ["db"],
@@ -58,7 +60,13 @@ class FakeApi:
                     return
                 parts = self.path.strip("/").split("/")
                 kind = parts[-1]
-                items = [{"metadata": {"name": n}} for n in WORKLOADS.get(kind, [])]
+                items = [
+                    {
+                        "metadata": {"name": n},
+                        "spec": {"template": {"metadata": {"annotations": a}}},
+                    }
+                    for n, a in ((n, ANNOTATED.get(n, {})) for n in WORKLOADS.get(kind, []))
+                ]
                 self._send(200, {"items": items})
 
             def do_PATCH(self) -> None:
@@ -169,15 +177,69 @@ def test_provider_survives_sdk_serialisation(fake_api: FakeApi) -> None:
     assert base64.b64decode(blob)  # a real pickle, not empty
 
 
-def test_off_by_default_and_registered_when_enabled() -> None:
-    run = plan_example("openshift-prod")
-    assert by_type(run, "pulumi-python:dynamic/cluster:WorkloadRestart") == []
+def test_on_by_default_with_an_opt_out_and_multus_on_openshift_pods() -> None:
+    """Issue 15, defect 5: restart as the vendor page says; OpenShift pods get the network."""
     from components.cli.engine import run_program
     from tests.helpers import example_values, is_secret
 
-    values, secret = example_values("openshift-prod")
-    values["clusters"]["apps"]["restartWorkloads"] = True
-    run = run_program(settings_from(values, secret))
+    run = plan_example("openshift-prod")
     restarts = by_type(run, "pulumi-python:dynamic/cluster:WorkloadRestart")
     assert sorted(r.inputs["namespace"] for r in restarts) == ["ai-apps", "ai-gateway", "inference"]
     assert all(is_secret(r.inputs["kubeconfig"]) for r in restarts)
+    assert all(
+        r.inputs["podAnnotations"] == {"k8s.v1.cni.cncf.io/networks": "pan-cni"} for r in restarts
+    )
+    rancher = plan_example("rancher-dev")
+    assert all(
+        r.inputs["podAnnotations"] == {}
+        for r in by_type(rancher, "pulumi-python:dynamic/cluster:WorkloadRestart")
+    )
+    values, secret = example_values("rancher-dev")
+    for cluster in values["clusters"].values():
+        cluster["restartWorkloads"] = False
+    run = run_program(settings_from(values, secret))
+    assert by_type(run, "pulumi-python:dynamic/cluster:WorkloadRestart") == []
+    # OpenShift cannot opt out of the pod patch: it is what attaches pan-cni.
+    values, secret = example_values("openshift-prod")
+    values["clusters"]["apps"]["restartWorkloads"] = False
+    run = run_program(settings_from(values, secret))
+    assert len(by_type(run, "pulumi-python:dynamic/cluster:WorkloadRestart")) == 3
+
+
+def test_openshift_pod_templates_get_the_multus_network(fake_api: FakeApi) -> None:
+    """Multus reads ``networks`` from pods: each template gets pan-cni next to its own."""
+    kubeconfig = _kubeconfig(fake_api.url, {"token": "good-token"})
+    result = WorkloadRestartProvider().create(
+        {
+            "namespace": "ai-apps",
+            "kubeconfig": kubeconfig,
+            "podAnnotations": {"k8s.v1.cni.cncf.io/networks": "pan-cni"},
+        }
+    )
+    networks = {
+        path.rsplit("/", 1)[-1]: body["spec"]["template"]["metadata"]["annotations"][
+            "k8s.v1.cni.cncf.io/networks"
+        ]
+        for path, _, body in fake_api.patches
+    }
+    assert networks == {"web": "pan-cni", "api": "sriov-net,pan-cni", "db": "pan-cni"}
+    assert result.outs["podAnnotations"] == {"k8s.v1.cni.cncf.io/networks": "pan-cni"}
+
+
+def test_multus_network_merge() -> None:
+    from components.cluster.restart import with_network
+
+    assert with_network(None, "pan-cni") == "pan-cni"
+    assert with_network("a, pan-cni", "pan-cni") == "a, pan-cni"
+    assert with_network('[{"name":"a"}]', "pan-cni") == '[{"name":"a"},{"name":"pan-cni"}]'
+    assert with_network('[{"name":"pan-cni"}]', "pan-cni") == '[{"name":"pan-cni"}]'
+
+
+def test_new_pod_annotations_restart_again_and_the_same_do_not() -> None:
+    provider = WorkloadRestartProvider()
+    net = {"k8s.v1.cni.cncf.io/networks": "pan-cni"}
+    stored = {"namespace": "a", "podAnnotations": net}
+    assert provider.diff("ns", stored, {"namespace": "a", "podAnnotations": net}).changes is False
+    changed = provider.diff("ns", {"namespace": "a", "podAnnotations": {}}, stored)
+    assert changed.changes is True
+    assert changed.replaces == []

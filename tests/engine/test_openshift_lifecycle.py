@@ -190,12 +190,31 @@ def test_one_change(
     project: EngineProject, control_plane: ControlPlane, panorama: PanoramaEmulator
 ) -> None:
     """A new protected namespace and a new monitoring interval, and nothing else, change."""
+    # A workload that exists before its namespace is protected (its pods predate the steering).
+    control_plane.create(
+        f"/apis/apps/v1/namespaces/{ADDED_NAMESPACE}/deployments",
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "model-gw"},
+            "spec": {
+                "replicas": 0,
+                "selector": {"matchLabels": {"app": "model-gw"}},
+                "template": {
+                    "metadata": {"labels": {"app": "model-gw"}},
+                    "spec": {"containers": [{"name": "gw", "image": "example.invalid/gw:1"}]},
+                },
+            },
+        },
+    )
     project.config_set(STACK, f"airs:clusters.{CLUSTER}.protect.{ADDED_NAMESPACE}", "vpc")
     project.config_set(STACK, f"airs:clusters.{CLUSTER}.monitoringInterval", "60")
     changes = preview_changes(project.preview_json(STACK, "--diff"))
     names = {urn.rsplit("::", 1)[1]: op for urn, op in changes.items()}
     assert names == {
         f"airs-ocp-dev-{CLUSTER}-protect-{ADDED_NAMESPACE}": "create",
+        # Its workloads roll once, their pods carrying the Multus network (read from pods).
+        f"airs-ocp-dev-{CLUSTER}-restart-{ADDED_NAMESPACE}": "create",
         # OpenShift: the release adds a network attachment for the new namespace.
         f"airs-ocp-dev-{CLUSTER}-pan-cni": "update",
         # The plugin's one interval lives in its general settings.
@@ -215,6 +234,11 @@ def test_one_change(
         "annotations"
     ]  # type: ignore[index]
     assert annotations.get("paloaltonetworks.com/firewall") is not None
+    template = control_plane.get(
+        f"/apis/apps/v1/namespaces/{ADDED_NAMESPACE}/deployments/model-gw"
+    )["spec"]["template"]["metadata"]["annotations"]  # type: ignore[index]
+    assert template["k8s.v1.cni.cncf.io/networks"] == "pan-cni"
+    assert template["kubectl.kubernetes.io/restartedAt"]
     project.run("preview", "--stack", STACK, "--expect-no-changes")
 
 
