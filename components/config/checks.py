@@ -47,15 +47,15 @@ def replicas_checks(min_replicas: int, max_replicas: int, problems: Problems) ->
 
 
 def licensing_checks(boot: Bootstrap, autoscaled: bool, problems: Problems) -> None:
-    """BYOL auth codes in an autoscaled group need a license manager to give licences back."""
-    if boot.auth_codes is not None and boot.license_manager is None and autoscaled:
+    """BYOL auth codes suit a fixed-size group; an autoscaled one licenses through Panorama."""
+    if boot.auth_codes is not None and autoscaled:
         problems.add(
-            "securityProject.firewall.bootstrap.licenseManager",
-            None,
-            "is required with bootstrap.authCodes when the firewall group autoscales "
-            "(maxReplicas > minReplicas): a firewall removed at scale-in must give its licence "
-            "back, and the license manager of Panorama's Software Firewall License plugin "
-            "delicenses it",
+            "securityProject.firewall.bootstrap.authCodes",
+            "[secret]",
+            "cannot license an autoscaled group (maxReplicas > minReplicas): a firewall removed "
+            "at scale-in would keep its licence. Set bootstrap.panoramaLicensing: true instead "
+            "(the license manager of Panorama's Software Firewall License plugin licenses and "
+            "delicenses), or give the group a fixed size",
         )
 
 

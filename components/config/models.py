@@ -29,21 +29,22 @@ class Bootstrap(Model):
     """Second Panorama of an HA pair, if any."""
     auth_key: SecretStr
     """Panorama device registration auth key (``vm-auth-key`` / ``auth-key``); with
-    ``licenseManager``, the key that license manager generated. Secret."""
+    ``panoramaLicensing``, the one the license manager's bootstrap parameters show. Secret."""
     auth_codes: SecretStr | None = None
     """BYOL licence auth code(s) the firewall licenses itself with at first boot
-    (``authcodes``). Secret. An autoscaled group needs ``licenseManager`` as well, or the
-    licences of removed firewalls are never given back."""
-    license_manager: PanosName | None = None
-    """Name of the license manager in Panorama's Software Firewall License plugin: the
-    firewalls boot in Panorama licensing mode (``panorama-licensing-mode-on``), the plugin
-    licenses them and delicenses those that are removed (scale-in) after its delicense
-    timeout."""
+    (``authcodes``). Secret. An autoscaled group needs ``panoramaLicensing`` instead, or
+    the licences of removed firewalls are never given back."""
+    panorama_licensing: bool = False
+    """Boot in Panorama licensing mode (``panorama-licensing-mode-on``): the license manager of
+    Panorama's Software Firewall License plugin for this device group and template stack
+    licenses each firewall as it registers and delicenses those removed at scale-in (its
+    auto-deactivate time). Create that license manager in Panorama first and use the auth key
+    its bootstrap parameters show as ``authKey``."""
 
     def plugin_op_commands(self, *cloud_commands: str) -> str:
         """The ``plugin-op-commands`` value: the cloud's own, advanced routing, licensing."""
         commands = [*cloud_commands, "advance-routing:enable"]
-        if self.license_manager:
+        if self.panorama_licensing:
             commands.append("panorama-licensing-mode-on")
         return ",".join(commands)
 

@@ -1,8 +1,9 @@
 """BYOL licensing in the firewall bootstrap, on every cloud (issue 15, defect 2).
 
 Auth codes go into GCP metadata, Azure custom data and AWS user data as a secret end to end;
-a license manager turns on Panorama licensing mode, and an autoscaled group with auth codes
-but no license manager is refused (its removed firewalls would keep their licences).
+``panoramaLicensing`` turns on Panorama licensing mode (the Software Firewall License plugin
+licenses and, at scale-in, delicenses), and an autoscaled group licensed by auth codes is
+refused (its removed firewalls would keep their licences).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from components.config import ConfigError
 from tests.helpers import example_values, settings_from
 
 CODES = "I1234567-LICENSE-CODE"
-MANAGER = "airs-lm"
 
 
 def _values(stack: str, **bootstrap: Any) -> tuple[dict[str, Any], set[str]]:
@@ -34,6 +34,9 @@ def _values(stack: str, **bootstrap: Any) -> tuple[dict[str, Any], set[str]]:
 def _bootstrap_text(stack: str, **bootstrap: Any) -> tuple[str, list[Any]]:
     """The clear bootstrap text the firewalls read, and every registration's inputs."""
     values, secret = _values(stack, **bootstrap)
+    firewall = values["securityProject"]["firewall"]
+    if "authCodes" in bootstrap and "minReplicas" in firewall:
+        firewall["maxReplicas"] = firewall["minReplicas"]  # auth codes suit a fixed size
     run = run_program(settings_from(values, secret, stack=stack))
     regs = list(run.resources)
     if stack.startswith("gcp"):
@@ -54,7 +57,7 @@ def _bootstrap_text(stack: str, **bootstrap: Any) -> tuple[str, list[Any]]:
 
 @pytest.mark.parametrize("stack", ["gcp-dev", "azure-dev", "aws-dev"])
 def test_auth_codes_and_licensing_mode_reach_the_bootstrap_as_secrets(stack: str) -> None:
-    text, regs = _bootstrap_text(stack, authCodes=CODES, licenseManager=MANAGER)
+    text, regs = _bootstrap_text(stack, authCodes=CODES, panoramaLicensing=True)
     lines = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
     assert lines["authcodes"] == CODES
     assert "panorama-licensing-mode-on" in lines["plugin-op-commands"].split(",")
@@ -66,20 +69,26 @@ def test_auth_codes_and_licensing_mode_reach_the_bootstrap_as_secrets(stack: str
 
 @pytest.mark.parametrize("stack", ["gcp-dev", "azure-dev", "aws-dev"])
 def test_without_licensing_keys_nothing_changes(stack: str) -> None:
-    text, _ = _bootstrap_text(stack)
+    text, _ = _bootstrap_text(stack, panoramaLicensing=False)
     assert "authcodes" not in text
     assert "panorama-licensing-mode-on" not in text
 
 
 @pytest.mark.parametrize("stack", ["gcp-dev", "aws-dev"])
-def test_autoscaled_auth_codes_without_a_license_manager_are_refused(stack: str) -> None:
+def test_autoscaled_groups_are_licensed_by_panorama_not_auth_codes(stack: str) -> None:
     values, secret = _values(stack, authCodes=CODES)
     values["securityProject"]["firewall"].update(minReplicas=1, maxReplicas=3)
     with pytest.raises(ConfigError) as err:
         parse_stack_config(values, secret)
     (problem,) = err.value.problems
-    assert problem.key == "securityProject.firewall.bootstrap.licenseManager"
+    assert problem.key == "securityProject.firewall.bootstrap.authCodes"
+    assert problem.value == "[secret]"
     assert "maxReplicas > minReplicas" in problem.rule
+    assert "panoramaLicensing: true" in problem.rule
+    # Panorama licensing mode is how an autoscaled group gets (and gives back) licences.
+    values["securityProject"]["firewall"]["bootstrap"].pop("authCodes")
+    values["securityProject"]["firewall"]["bootstrap"]["panoramaLicensing"] = True
+    parse_stack_config(values, secret)
     assert CODES not in str(err.value)
     # A fixed-size group keeps its licences: allowed.
     values["securityProject"]["firewall"].update(minReplicas=2, maxReplicas=2)

@@ -257,7 +257,11 @@ def test_user_data_flags_without_overlay_routing(dev: ProgramRun) -> None:
     flags = _flags(_user_data(dev))
     assert flags["mgmt-interface-swap"] == "enable"
     plugins = flags["plugin-op-commands"].split(",")
-    assert set(plugins) == {"aws-gwlb-inspect:enable", "advance-routing:enable"}
+    assert set(plugins) == {
+        "aws-gwlb-inspect:enable",
+        "advance-routing:enable",
+        "panorama-licensing-mode-on",
+    }
     assert flags["panorama-server"] == "203.0.113.10"
     assert "panorama-server-2" not in flags
     assert flags["tplname"] == "airs-aws-dev-stack"
@@ -272,6 +276,7 @@ def test_user_data_flags_with_overlay_routing(prod: ProgramRun) -> None:
         "aws-gwlb-inspect:enable",
         "aws-gwlb-overlay-routing:enable",
         "advance-routing:enable",
+        "panorama-licensing-mode-on",
     }
     assert flags["panorama-server-2"] == "203.0.113.11"
 

@@ -334,7 +334,7 @@ def test_bootstrap_custom_data_content() -> None:
     pairs = [p.split("=", 1) for p in base64.b64decode(data).decode().split(";")]
     assert pairs == [
         ["type", "dhcp-client"],
-        ["plugin-op-commands", "advance-routing:enable"],
+        ["plugin-op-commands", "advance-routing:enable,panorama-licensing-mode-on"],
         ["panorama-server", "203.0.113.10"],
         ["panorama-server-2", "203.0.113.11"],
         ["tplname", "airs-az-prod-stack"],

@@ -362,7 +362,7 @@ def test_bootstrap_metadata_dev(dev: ProgramRun) -> None:
         "panorama-server": "203.0.113.10",
         "tplname": "airs-gcp-dev-stack",
         "dgname": "airs-gcp-dev-dg",
-        "plugin-op-commands": "advance-routing:enable",
+        "plugin-op-commands": "advance-routing:enable,panorama-licensing-mode-on",
     }
 
 
