@@ -428,7 +428,7 @@ def test_panorama_provider_outputs_logs_and_errors_hold_no_secret(
     from components.cluster.intercept import plugin_credential
     from components.panorama.client import PanoramaError
     from tests.panorama.conftest import FAST
-    from tests.panorama.emulator import PanoramaEmulator
+    from tests.panorama.emulator import PanoramaEmulator, seed_ai_profile
     from tests.panorama.engine import ADMIN, Engine
     from tests.panorama.helpers import SERIAL, change_one_route, intent_for
 
@@ -438,6 +438,7 @@ def test_panorama_provider_outputs_logs_and_errors_hold_no_secret(
     shown: dict[str, str] = {}
     tokens: set[str] = set()
     with PanoramaEmulator(users={ADMIN: password, "other": "other-pw"}) as emu:
+        seed_ai_profile(emu)
         emu.keys[api_key] = ADMIN
         settings = replace(FAST, ca_bundle=str(emu.cert))
         for cloud in ("gcp", "azure", "aws", "private"):

@@ -15,6 +15,7 @@ import pulumi
 import pulumi.dynamic
 
 from components.dynamic_providers import unwrap_sdk_pickler
+from components.panorama import xpaths
 from components.panorama.elements import flatten
 from components.panorama.intent import PanoramaIntent, late_keys_in
 from components.panorama.provider import (
@@ -23,6 +24,27 @@ from components.panorama.provider import (
     ProviderSettings,
 )
 from components.panorama.render import RenderedObject, render_intent
+
+
+def commit_requirements(
+    intent: PanoramaIntent, kinds: Collection[str] | None = None
+) -> dict[str, Any]:
+    """What the commit checks before writing: the AI security profile the rules rely on."""
+    profile = intent.ai_security_profile
+    if profile is None or kinds is not None:  # a cluster stack writes no rules
+        return {}
+    fix = (
+        "create it in Panorama (Objects > Security Profiles > AI Security, in Shared so it "
+        f"outlives this deployment, or in device group {intent.device_group}) with the model "
+        "groups and protections you need, or name an existing one in "
+        "airs:panorama.aiSecurityProfile"
+    )
+    where = [
+        xpaths.AI_SECURITY_PROFILE.format(dg=intent.device_group, name=profile.name),
+        xpaths.SHARED_AI_SECURITY_PROFILE.format(name=profile.name),
+    ]
+    what = f"AI security profile {profile.name}"
+    return {"requires": [{"xpaths": where, "what": what, "fix": fix}]}
 
 
 def _hashes_secret(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
@@ -212,6 +234,7 @@ class PanoramaConfig(pulumi.ComponentResource):
                 "description": f"{intent.name}: airs-intercept",
                 # Firewalls the push must reach (on-prem); cloud firewalls join by bootstrap.
                 **({"devices": list(intent.devices)} if intent.devices else {}),
+                **commit_requirements(intent, kinds),
                 "objects": entries,
                 "late": {k: pulumi.Output.secret(late[k]) for k in used},
             },

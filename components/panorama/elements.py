@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi.runtime.rpc import UNKNOWN
 
-from components.panorama.client import ConfigOp, PanoramaError, parse_xml
+from components.panorama.client import ConfigOp, PanoramaClient, PanoramaError, parse_xml
 from components.panorama.intent import LATE_BOUND_RE
 from components.panorama.render import split_xpath
 
@@ -129,3 +129,22 @@ def config_op(obj: Mapping[str, Any], late: Mapping[str, str]) -> ConfigOp:
     if obj.get("mode") == "merge":
         return ConfigOp("set", split_xpath(str(obj["xpath"]))[0], element, label)
     return ConfigOp("edit", str(obj["xpath"]), element, label)
+
+
+class MissingRequirement(PanoramaError):
+    """Something the configuration relies on is missing from Panorama; nothing was written."""
+
+
+def check_requirements(client: PanoramaClient, requires: Sequence[Mapping[str, Any]]) -> None:
+    """Objects the configuration relies on but does not own must exist and say something.
+
+    The AI security profile is one: its protections are chosen in Panorama (their XML is not
+    published for automation), and a profile with only a description would let the AI rule
+    pass traffic it does not inspect. Checked before anything is written.
+    """
+    for need in requires:
+        nodes = [client.get(str(x)) for x in need["xpaths"]]  # any one place will do
+        found = [n for n in nodes if n is not None]
+        if not any(any(c.tag != "description" for c in n) for n in found):
+            state = "has no protections configured" if found else "does not exist"
+            raise MissingRequirement(f"{need['what']} {state}: {need['fix']}; nothing was written")

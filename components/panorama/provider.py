@@ -23,7 +23,6 @@ Credentials are read in ``configure()`` from stack config and are never pickled.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import uuid
@@ -56,7 +55,10 @@ from components.panorama.client import (
     TransportError,
     parse_xml,
 )
+from components.panorama.credentials import Credentials, credentials_from_config
 from components.panorama.elements import (
+    MissingRequirement,
+    check_requirements,
     config_op,
     contains,
     desired_digest,
@@ -69,35 +71,15 @@ from components.panorama.elements import (
 log = logging.getLogger(__name__)
 
 OBJECT_INPUTS = ("hostname", "kind", "name", "xpath", "element", "mode", "fields", "managed")
-COMMIT_SETTINGS = ("hostname", "template_stack", "device_group", "push", "description", "devices")
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Panorama credentials from stack config (never serialised)."""
-
-    api_key: str | None = None
-    username: str | None = None
-    password: str | None = None
-
-    def __repr__(self) -> str:
-        return f"Credentials(username={self.username!r}, api_key={'***' if self.api_key else None})"
-
-
-def credentials_from_config(get: Any) -> Credentials:
-    """Read ``airs:panoramaApiKey`` / ``airs:panoramaPassword`` and ``airs:panorama.username``."""
-    pano = get("airs:panorama")
-    if isinstance(pano, str):
-        try:
-            pano = json.loads(pano)
-        except ValueError:
-            pano = {}
-    username = pano.get("username") if isinstance(pano, dict) else None
-    return Credentials(
-        api_key=get("airs:panoramaApiKey") or None,
-        username=username or None,
-        password=get("airs:panoramaPassword") or None,
-    )
+COMMIT_SETTINGS = (
+    "hostname",
+    "template_stack",
+    "device_group",
+    "push",
+    "description",
+    "devices",
+    "requires",
+)
 
 
 @dataclass(frozen=True)
@@ -274,7 +256,11 @@ class PanoramaCommitProvider(_PanoramaProvider):
         ops = [
             config_op(o, late) for o in objects if committed.get(str(o["xpath"])) != o.get("rev")
         ]
-        wanted = {str(o["xpath"]) for o in objects}
+        # What the configuration relies on but does not own (it once wrote the AI security
+        # profile) is never deleted.
+        wanted = {str(o["xpath"]) for o in objects} | {
+            str(x) for r in props.get("requires") or [] for x in r["xpaths"]
+        }
         # Removed objects go last, dependants first (reverse of the apply order).
         ops += [
             ConfigOp("delete", x, None, f"removed object {x}")
@@ -333,6 +319,7 @@ class PanoramaCommitProvider(_PanoramaProvider):
         # single multi-config request is all or nothing.
         stage = "write" if len(ops) <= MULTI_CONFIG_BATCH else "commit"
         try:
+            check_requirements(client, props.get("requires") or [])
             client.multi_config(ops)
             stage = "commit"
             job = client.commit(admin=admin, description=description)
@@ -350,6 +337,8 @@ class PanoramaCommitProvider(_PanoramaProvider):
                 if not result.ok:
                     stage = "failed"
                     raise JobFailed(self._commit_failure(job, result.details, props), result)
+        except MissingRequirement:
+            raise  # found before any write: nothing to revert
         except PanoramaError as exc:
             if stage == "write" and isinstance(exc, TransportError):
                 # No answer from PAN-OS: the request may have been applied after all.

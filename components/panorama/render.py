@@ -70,17 +70,6 @@ class RenderedObject:
         }
 
 
-class AiSecurityProfileObject(VersionedPanObject):  # type: ignore[misc]
-    """AI security profile (Objects > Security Profiles > AI Security); UNVERIFIED schema."""
-
-    ROOT = Root.VSYS
-    SUFFIX = ENTRY
-
-    def _setup(self) -> None:
-        self._xpaths.add_profile(value=xpaths.AI_SECURITY_PROFILE_SUFFIX)
-        self._params = (VersionedParamPath("description", path="description"),)
-
-
 class AirsProfileGroup(VersionedPanObject):  # type: ignore[misc]
     """Security profile group with an ai-security member (pan-os-python lacks that member)."""
 
@@ -302,13 +291,8 @@ class _Renderer:
 
     def _device_group_objects(self, dg: DeviceGroup) -> None:
         i = self.i
-        if i.ai_security_profile is not None:
-            ai = AiSecurityProfileObject(
-                i.ai_security_profile.name, description=i.ai_security_profile.description
-            )
-            dg.add(ai)
-            # Merge: the profile's detection settings are tuned in the GUI; never wipe them.
-            self.add("ai-security-profile", ai.name, ai, "merge")
+        # The AI security profile itself is the administrator's: its protections are chosen in
+        # Panorama, and the commit checks that it exists with some (provider.py, requires).
         if i.profile_group is not None:
             grp = AirsProfileGroup(i.profile_group.name, ai_security=[i.profile_group.ai_security])
             dg.add(grp)

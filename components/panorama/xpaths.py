@@ -24,6 +24,10 @@ AI_SECURITY_PROFILE_SUFFIX: Final[str] = "/profiles/ai-security"
 AI_SECURITY_PROFILE: Final[str] = (
     DEVICE_GROUP + AI_SECURITY_PROFILE_SUFFIX + "/entry[@name='{name}']"
 )
+# The same profile in Shared, where it outlives a deployment's device group.
+SHARED_AI_SECURITY_PROFILE: Final[str] = (
+    "/config/shared" + AI_SECURITY_PROFILE_SUFFIX + "/entry[@name='{name}']"
+)
 # UNVERIFIED: tag of the AI security member inside a security profile group.
 PROFILE_GROUP_AI_SECURITY_TAG: Final[str] = "ai-security"
 PROFILE_GROUP: Final[str] = DEVICE_GROUP + "/profile-group/entry[@name='{name}']"

@@ -38,7 +38,7 @@ from tests.engine.stacks import (
     urns_and_types,
     written_xpaths,
 )
-from tests.panorama.emulator import PanoramaEmulator
+from tests.panorama.emulator import PanoramaEmulator, seed_ai_profile
 
 pytestmark = ENGINE_GROUP
 
@@ -113,6 +113,7 @@ def test_up_deploys_cluster_side_and_panorama(
     # The on-prem firewall is already managed by Panorama; joining it to the template stack and
     # device group is the step issue 15 moves into the program (airs:firewall.serials).
     panorama.manage_device(SERIAL)
+    seed_ai_profile(panorama)
     lifecycle.baseline = running_config(panorama)
     panorama.register_firewall(SERIAL, template_stack, device_group)
     lifecycle.requests_before_up = len(panorama.requests)

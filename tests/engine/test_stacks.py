@@ -25,7 +25,7 @@ from tests.engine.stacks import (
     urns_and_types,
 )
 from tests.helpers import ROOT
-from tests.panorama.emulator import PanoramaEmulator
+from tests.panorama.emulator import PanoramaEmulator, seed_ai_profile
 
 pytestmark = ENGINE_GROUP
 
@@ -61,6 +61,7 @@ def test_rancher_preview_up_destroy(
     project: EngineProject, control_plane: ControlPlane, panorama: PanoramaEmulator
 ) -> None:
     panorama.manage_device(SERIAL)
+    seed_ai_profile(panorama)
     before = running_config(panorama)
     panorama.register_firewall(SERIAL, *push_targets(project, RANCHER))
 
@@ -108,6 +109,7 @@ def test_layered_pair_reads_outputs_through_stack_reference(
         SECURITY, "airs:panoramaApiKey", panorama.key_for(PANORAMA_ADMIN), secret=True
     )
     panorama.register_firewall("007951000124", *push_targets(project, SECURITY))
+    seed_ai_profile(panorama)
     project.run("up", "--stack", SECURITY, "--yes")
 
     apps = {

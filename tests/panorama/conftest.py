@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from components.panorama.provider import ProviderSettings
-from tests.panorama.emulator import PanoramaEmulator
+from tests.panorama.emulator import PanoramaEmulator, seed_ai_profile
 from tests.panorama.engine import Engine
 
 # Short, bounded waits: nothing in these tests can hang.
@@ -27,6 +27,7 @@ FAST = ProviderSettings(
 @pytest.fixture
 def emu() -> Iterator[PanoramaEmulator]:
     with PanoramaEmulator() as e:
+        seed_ai_profile(e)
         yield e
 
 

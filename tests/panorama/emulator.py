@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -208,6 +209,8 @@ class Faults:
     device_pending_polls: int = 0  # device PEND polls after the job is FIN
     push_fail: dict[str, str] = field(default_factory=dict)  # serial -> message
     reject: tuple[str, str] | None = None  # (substring of element or xpath, message)
+    # Which requests ``http_500`` and ``timeouts`` strike (default: every request).
+    strikes: Callable[[dict[str, str]], bool] | None = None
 
 
 @dataclass
@@ -308,6 +311,16 @@ class PanoramaEmulator:
                 dev = ensure(tree, parse_xpath("/config/mgt-config/devices"))
                 if not any(c.get("name") == serial for c in dev):
                     ET.SubElement(dev, "entry", name=serial)
+
+    def seed(self, xpath: str, element: str) -> None:
+        """Config an administrator made by hand (committed): ``element`` at ``xpath``."""
+        with self.lock:
+            for tree in (self.candidate, self.running):
+                node = ensure(tree, parse_xpath(xpath))
+                for child in list(node):
+                    node.remove(child)
+                for child in ET.fromstring(element):
+                    node.append(child)
 
     def register_firewall(self, serial: str, stack: str, dg: str) -> None:
         """What bootstrap does: the firewall joins a template stack and a device group."""
@@ -741,10 +754,11 @@ class _Handler(BaseHTTPRequestHandler):
         emu = self.emulator
         faults = emu.faults
         with emu.lock:
-            fail_500 = faults.http_500 > 0
+            struck = faults.strikes is None or faults.strikes(params)
+            fail_500 = struck and faults.http_500 > 0
             if fail_500:
                 faults.http_500 -= 1
-            delay = faults.timeout_delay if faults.timeouts > 0 else 0.0
+            delay = faults.timeout_delay if struck and faults.timeouts > 0 else 0.0
             if delay:
                 faults.timeouts -= 1
         if delay:
@@ -774,3 +788,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = _serve
     do_POST = _serve
+
+
+def seed_ai_profile(emu: PanoramaEmulator, name: str = "airs-ai-security") -> None:
+    """What the administrator does once in Panorama: an AI security profile with protections,
+    in Shared (the program references it, never writes it; it outlives a deployment)."""
+    emu.seed(
+        f"/config/shared/profiles/ai-security/entry[@name='{name}']",
+        f'<entry name="{name}"><model-group><entry name="default" /></model-group></entry>',
+    )

@@ -14,7 +14,7 @@ from typing import Any
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from components.panorama.component import resource_name
+from components.panorama.component import commit_requirements, resource_name
 from components.panorama.elements import contains, digest, flatten, substitute
 from components.panorama.intent import PanoramaIntent, late_keys_in
 from components.panorama.provider import (
@@ -106,6 +106,7 @@ class Engine:
             "push": True,
             "description": f"{intent.name}: airs-intercept",
             **({"devices": list(intent.devices)} if intent.devices else {}),
+            **commit_requirements(intent),
             "objects": entries,
             "late": {k: late[k] for k in used},
         }

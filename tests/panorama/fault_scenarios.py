@@ -22,7 +22,7 @@ from components.panorama.client import PanoramaClient, PanoramaError
 from components.panorama.provider import ProviderSettings
 from components.panorama.render import render_intent
 from tests.fault_matrix import Row, seconds
-from tests.panorama.emulator import PanoramaEmulator
+from tests.panorama.emulator import PanoramaEmulator, seed_ai_profile
 from tests.panorama.engine import ADMIN, Engine, running_matches
 from tests.panorama.helpers import SERIAL, change_one_route, intent_for, late_for, pending
 
@@ -83,6 +83,10 @@ def _is_write(r: Request) -> bool:
     return r.get("action") == "multi-config"
 
 
+def _is_read(r: Request) -> bool:
+    return r.get("type") == "config" and r.get("action") == "get"
+
+
 def _is_commit(r: Request) -> bool:
     return r.get("type") == "commit" and r.get("action") != "all"
 
@@ -124,6 +128,9 @@ class Fault:
 
 def _set(**switches: Any) -> Callable[[Lab], None]:
     def arm(lab: Lab) -> None:
+        # Transport faults strike the config write the scenario is about, not the reads
+        # before it (the AI security profile check).
+        lab.emu.faults.strikes = _is_write
         for name, value in switches.items():
             setattr(lab.emu.faults, name, value)
 
@@ -344,8 +351,8 @@ FAULTS: tuple[Fault, ...] = (
         "credentials-refused",
         "API key refused (403)",
         "provider configured with a key Panorama does not know",
-        "config write (multi-config)",
-        _is_write,
+        "the first read (the AI security profile check, before any write)",
+        _is_read,
         lambda lab: lab.reconfigure("not-a-key-panorama-issued"),
         lambda lab: lab.reconfigure(lab.emu.key_for(ADMIN)),
         expect_ok=False,
@@ -410,6 +417,7 @@ def _running(emu: PanoramaEmulator, new: Any, old: Any, late: dict[str, str]) ->
 def run(fault: Fault) -> Observed:
     """Run one fault scenario against a fresh emulator and observe."""
     with PanoramaEmulator() as emu:
+        seed_ai_profile(emu)
         settings = ProviderSettings(ca_bundle=str(emu.cert), timeout=fault.http_timeout)
         lab = Lab(emu, Engine(emu, settings), VirtualClock())
         lab.client()

@@ -31,9 +31,12 @@ _DG = _PANORAMA + "/device-group/entry"
 # describe, with where our XML for them comes from. Below these nothing is checked.
 NOT_COVERED: dict[str, str] = {
     _DG + "/profiles/ai-security": (
-        "AI security profile (Prisma AIRS, CloudConnector plugin 2.1.0): element names from a "
-        "third-party PAN-OS 12.1 config-parser fixture, UNVERIFIED "
-        "(components/panorama/xpaths.py AI_SECURITY_PROFILE)"
+        "AI security profile (Prisma AIRS, CloudConnector plugin 2.1.0): the administrator's, "
+        "made in Panorama and referenced (never written) by the program; its element names are "
+        "not published (xpaths.py AI_SECURITY_PROFILE, UNVERIFIED)"
+    ),
+    "config/shared/profiles/ai-security": (
+        "the same AI security profile in Shared, where it outlives a deployment"
     ),
     _DG + "/profile-group/entry/ai-security": (
         "ai-security member of a security profile group: tag from the same third-party "
@@ -54,6 +57,11 @@ NOT_COVERED: dict[str, str] = {
         "(PAN-OS 10.2+); no pan-os-codegen spec covers deviceconfig/setting"
     ),
 }
+
+# Of those, the ones the program only reads (the administrator writes them).
+REFERENCED_ONLY: frozenset[str] = frozenset(
+    {_DG + "/profiles/ai-security", "config/shared/profiles/ai-security"}
+)
 
 _LEAVES = ("string", "int", "bool", "enum", "float")
 _INT = re.compile(r"^[+-]?\d+$")

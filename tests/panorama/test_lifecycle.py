@@ -50,8 +50,9 @@ def test_lifecycle(cloud, emu, engine):
     assert pending(emu) == []
     router_xpath = next(o.xpath for o in rendered if o.kind in ("logical-router", "virtual-router"))
     assert "10.99.0.0/16" in "".join(emu.node(router_xpath).itertext())
-    # one multi-config, commit + poll, and per push: device check + push + poll
-    assert len(emu.requests) - before == 9
+    # the AI security profile check (device group, then Shared), one multi-config, commit +
+    # poll, and per push: device check + push + poll
+    assert len(emu.requests) - before == 11
 
     # 3. remove one rule: deleted and committed in the same up
     gone = next(

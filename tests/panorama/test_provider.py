@@ -19,12 +19,9 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.rpc import UNKNOWN
 
 from components.panorama.client import PanoramaClient, PanoramaError
+from components.panorama.credentials import credentials_from_config
 from components.panorama.elements import flatten
-from components.panorama.provider import (
-    PanoramaCommitProvider,
-    PanoramaObjectProvider,
-    credentials_from_config,
-)
+from components.panorama.provider import PanoramaCommitProvider, PanoramaObjectProvider
 from tests.panorama.engine import configure_request, object_props, running_matches
 from tests.panorama.helpers import CRED, intent_for, late_for, pending
 
