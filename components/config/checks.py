@@ -46,6 +46,14 @@ def replicas_checks(min_replicas: int, max_replicas: int, problems: Problems) ->
         )
 
 
+def firewall_group_checks(
+    min_replicas: int, max_replicas: int, boot: Bootstrap, problems: Problems
+) -> None:
+    """An autoscaled firewall group's size and licensing (GCP, AWS)."""
+    replicas_checks(min_replicas, max_replicas, problems)
+    licensing_checks(boot, max_replicas > min_replicas, problems)
+
+
 def licensing_checks(boot: Bootstrap, autoscaled: bool, problems: Problems) -> None:
     """BYOL auth codes suit a fixed-size group; an autoscaled one licenses through Panorama."""
     if boot.auth_codes is not None and autoscaled:

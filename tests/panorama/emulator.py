@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.panorama import panos_schema
+from tests.panorama.panos_schema import split_steps
 
 PANORAMA = "/config/devices/entry[@name='localhost.localdomain']"
 STEP_RE = re.compile(r"^([^\[]+)(?:\[(@name|text\(\))\s*=\s*(['\"])(.*?)\3\])?$")
@@ -102,31 +103,6 @@ class Step:
         elif self.kind == "text()":
             el.text = self.value
         return el
-
-
-def split_steps(xpath: str) -> list[str]:
-    parts, buf, depth, quote = [], "", 0, ""
-    for ch in xpath:
-        if quote:
-            buf += ch
-            if ch == quote:
-                quote = ""
-            continue
-        if ch in "'\"" and depth:
-            quote = ch
-        elif ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        if ch == "/" and depth == 0:
-            if buf:
-                parts.append(buf)
-            buf = ""
-            continue
-        buf += ch
-    if buf:
-        parts.append(buf)
-    return parts
 
 
 def parse_xpath(xpath: str) -> list[Step]:

@@ -160,7 +160,8 @@ def not_covered_source(xpath: str) -> str | None:
 _STEP = re.compile(r"^([^\[]+)(?:\[(@name|text\(\))\s*=\s*(['\"])(.*?)\3\])?$")
 
 
-def _split(xpath: str) -> list[str]:
+def split_steps(xpath: str) -> list[str]:
+    """The steps of an xpath, split at ``/`` outside predicates and quotes."""
     parts, buf, depth, quote = [], "", 0, ""
     for ch in xpath.strip():
         if quote:
@@ -188,7 +189,7 @@ def _split(xpath: str) -> list[str]:
 def _steps(xpath: str) -> list[tuple[str, str | None]]:
     """(tag, @name or text() value) per step."""
     out: list[tuple[str, str | None]] = []
-    for raw in _split(xpath):
+    for raw in split_steps(xpath):
         m = _STEP.match(raw)
         if m is None:
             raise ValueError(f"unsupported xpath step {raw!r}")

@@ -11,7 +11,7 @@ from pydantic import Field
 from components import network
 from components.config import Bootstrap, Cluster, Problems, StackConfig, TargetModel
 from components.config.base import Cidr, Model, Port, Replicas, rule
-from components.config.checks import licensing_checks, replicas_checks, security_side_checks
+from components.config.checks import firewall_group_checks, security_side_checks
 from components.config.stack import target_section
 
 
@@ -123,10 +123,8 @@ def checks(cfg: StackConfig, problems: Problems) -> None:
     """Rules across ``airs:securityProject`` on AWS: zones and per-zone subnets."""
     sp = target_section(cfg, AwsSecurityProject)
     security_side_checks(sp.mgmt_allowed_cidrs, sp.health_check_port, problems)
-    replicas_checks(sp.firewall.min_replicas, sp.firewall.max_replicas, problems)
-    licensing_checks(
-        sp.firewall.bootstrap, sp.firewall.max_replicas > sp.firewall.min_replicas, problems
-    )
+    fw = sp.firewall
+    firewall_group_checks(fw.min_replicas, fw.max_replicas, fw.bootstrap, problems)
     seen: set[str] = set()
     for i, zone in enumerate(sp.zones):
         if not re.match(rf"^{re.escape(sp.region)}[a-z]$", zone):

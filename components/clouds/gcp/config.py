@@ -11,9 +11,8 @@ from components import network
 from components.config import Bootstrap, Cluster, Problems, StackConfig, TargetModel
 from components.config.base import Cidr, IPv4, Model, Port, Replicas, rule
 from components.config.checks import (
+    firewall_group_checks,
     ilb_ip_checks,
-    licensing_checks,
-    replicas_checks,
     security_side_checks,
 )
 from components.config.stack import target_section
@@ -110,10 +109,8 @@ def checks(cfg: StackConfig, problems: Problems) -> None:
     """Rules across ``airs:securityProject`` on GCP."""
     sp = target_section(cfg, GcpSecurityProject)
     security_side_checks(sp.mgmt_allowed_cidrs, sp.health_check_port, problems)
-    replicas_checks(sp.firewall.min_replicas, sp.firewall.max_replicas, problems)
-    licensing_checks(
-        sp.firewall.bootstrap, sp.firewall.max_replicas > sp.firewall.min_replicas, problems
-    )
+    fw = sp.firewall
+    firewall_group_checks(fw.min_replicas, fw.max_replicas, fw.bootstrap, problems)
     for i, zone in enumerate(sp.zones):
         if not re.match(rf"^{re.escape(sp.region)}-[a-z]$", zone):
             problems.add(
