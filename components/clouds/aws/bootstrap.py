@@ -56,9 +56,6 @@ def bootstrap_lines(cfg: StackConfig, auth_key: str, auth_codes: str | None = No
     sp = target_section(cfg, AwsSecurityProject)
     boot = sp.firewall.bootstrap
     plugins = ["aws-gwlb-inspect:enable"]
-    if sp.overlay_routing:
-        # PAN-OS 11.2.8+: route decapsulated traffic out of the firewall instead of hairpinning.
-        plugins.append("aws-gwlb-overlay-routing:enable")
     lines = [
         # ENI 0 is the GWLB target, so it must be the data interface.
         "mgmt-interface-swap=enable",

@@ -82,7 +82,10 @@ class AwsSecurityProject(TargetModel):
     health_check_port: Port = network.DEFAULT_HEALTH_CHECK_PORT
     """Port the GWLB target group's health check probes on the firewalls (443, 80 or 22)."""
     overlay_routing: bool = False
-    """Enable GWLB overlay routing on the firewalls (``aws-gwlb-overlay-routing``)."""
+    """GWLB overlay routing (``aws-gwlb-overlay-routing``): refused for now. It sends inspected
+    traffic out of a second data interface (``ethernet1/2`` in zone ``untrust`` with its own
+    ENI, default route and source NAT), which this project does not build yet; turned on
+    without it, egress would be black-holed. Traffic returns through the GWLB instead."""
     nat_gateway: bool = False
     """A NAT gateway per zone for the firewalls' outbound traffic."""
     allowed_principals: list[str] = []
@@ -125,6 +128,15 @@ def checks(cfg: StackConfig, problems: Problems) -> None:
     security_side_checks(sp.mgmt_allowed_cidrs, sp.health_check_port, problems)
     fw = sp.firewall
     firewall_group_checks(fw.min_replicas, fw.max_replicas, fw.bootstrap, problems)
+    if sp.overlay_routing:
+        problems.add(
+            "securityProject.overlayRouting",
+            True,
+            "is not supported yet: overlay routing sends inspected traffic out of a second data "
+            "interface (ethernet1/2, zone untrust, its own ENI, default route and source NAT) "
+            "that this project does not build, so egress would be black-holed; leave it false "
+            "(traffic returns through the Gateway Load Balancer)",
+        )
     seen: set[str] = set()
     for i, zone in enumerate(sp.zones):
         if not re.match(rf"^{re.escape(sp.region)}[a-z]$", zone):

@@ -5,7 +5,7 @@ Layout (per availability zone in ``airs:securityProject.zones``):
 * ``mgmt`` subnet: firewall management ENIs (device index 1 after ``mgmt-interface-swap``),
   default route to the internet gateway, each ENI gets an Elastic IP;
 * ``trust`` subnet: firewall data ENIs (device index 0, the GWLB target); default route to
-  the zone's NAT gateway when ``natGateway`` is on (egress after overlay routing);
+  the zone's NAT gateway when ``natGateway`` is on;
 * ``gwlb`` subnet: the Gateway Load Balancer's nodes (the only GENEVE sources);
 * ``nat`` subnet (``natGateway``): a NAT gateway per zone, default route to the IGW.
 

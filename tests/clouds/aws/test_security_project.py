@@ -269,15 +269,9 @@ def test_user_data_flags_without_overlay_routing(dev: ProgramRun) -> None:
     assert "auth-key" in flags
 
 
-def test_user_data_flags_with_overlay_routing(prod: ProgramRun) -> None:
+def test_user_data_flags_prod_has_second_panorama(prod: ProgramRun) -> None:
     flags = _flags(_user_data(prod))
-    plugins = flags["plugin-op-commands"].split(",")
-    assert set(plugins) == {
-        "aws-gwlb-inspect:enable",
-        "aws-gwlb-overlay-routing:enable",
-        "advance-routing:enable",
-        "panorama-licensing-mode-on",
-    }
+    assert "aws-gwlb-overlay-routing:enable" not in flags["plugin-op-commands"]
     assert flags["panorama-server-2"] == "203.0.113.11"
 
 
