@@ -64,6 +64,11 @@ class Application(Model):
     """AWS: availability zone → CIDR of the GWLB endpoint subnet in this VPC."""
     protection: ProtectMode = "vpc"
     """AWS: what this VPC's GWLB endpoints serve (one endpoint cannot serve both)."""
+    transit_gateway_subnets: dict[str, Cidr] = {}
+    """AWS, with ``transitGatewayId``: availability zone → CIDR of the subnet the transit
+    gateway attachment uses. Its own route table sends traffic arriving from the transit
+    gateway for a protected subnet to that subnet's zone endpoint, so replies are inspected
+    on the way back too."""
     transit_gateway_id: str | None = None
     """AWS: transit gateway the VPC reaches other networks through; inspected traffic
     continues there instead of the internet gateway."""

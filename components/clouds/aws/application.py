@@ -152,7 +152,6 @@ class AwsApplicationConnection(pulumi.ComponentResource):
                 opts=self._invoke,
             ).internet_gateway_id
         endpoint_ids: dict[str, pulumi.Output[str]] = {}
-        endpoint_subnet_ids: list[pulumi.Output[str]] = []
         result: list[ZoneEndpoint] = []
         for zone in zones:
             subnet = aws.ec2.Subnet(
@@ -163,7 +162,6 @@ class AwsApplicationConnection(pulumi.ComponentResource):
                 tags={"Name": f"{self._prefix}-{app_key}-gwlbe-{zone}", **tags},
                 opts=self._opts,
             )
-            endpoint_subnet_ids.append(subnet.id)
             endpoint = aws.ec2.VpcEndpoint(
                 f"{base}-gwlbe-{zone}",
                 vpc_id=app.network,
@@ -199,18 +197,57 @@ class AwsApplicationConnection(pulumi.ComponentResource):
                 id=endpoint.network_interface_ids[0], opts=self._invoke
             )
             result.append(ZoneEndpoint(ip=eni.private_ip, zone=zone))
+        tgw_table: aws.ec2.RouteTable | None = None
         if app.transit_gateway_id is not None:
-            aws.ec2transitgateway.VpcAttachment(
-                f"{base}-tgw",
-                transit_gateway_id=app.transit_gateway_id,
+            tgw_table = self._attach_transit_gateway(app_key, app, zones)
+        if app.protection == "vpc":
+            self._steer_subnets(app_key, app, zones, endpoint_ids, igw_id, tgw_table)
+        return result
+
+    def _attach_transit_gateway(
+        self, app_key: str, app: Application, zones: list[str]
+    ) -> aws.ec2.RouteTable:
+        """The transit gateway attachment on subnets of its own, and their route table.
+
+        Attached to the endpoint subnets instead, traffic from the transit gateway would reach
+        the workloads directly (the VPC's local route) while their replies went through the
+        endpoint: the firewall would see one direction only.
+        """
+        assert app.transit_gateway_id is not None
+        base = f"{self._name}-{app_key}"
+        tags = dict(self._project.tags)
+        table = aws.ec2.RouteTable(
+            f"{base}-tgw-rt",
+            vpc_id=app.network,
+            tags={"Name": f"{self._prefix}-{app_key}-tgw", **tags},
+            opts=self._opts,
+        )
+        subnet_ids: list[pulumi.Output[str]] = []
+        for zone in zones:
+            subnet = aws.ec2.Subnet(
+                f"{base}-tgw-{zone}",
                 vpc_id=app.network,
-                subnet_ids=endpoint_subnet_ids,
-                tags={"Name": f"{self._prefix}-{app_key}-tgw", **tags},
+                cidr_block=app.transit_gateway_subnets[zone],
+                availability_zone=zone,
+                tags={"Name": f"{self._prefix}-{app_key}-tgw-{zone}", **tags},
                 opts=self._opts,
             )
-        if app.protection == "vpc":
-            self._steer_subnets(app_key, app, zones, endpoint_ids, igw_id)
-        return result
+            aws.ec2.RouteTableAssociation(
+                f"{base}-tgw-rta-{zone}",
+                route_table_id=table.id,
+                subnet_id=subnet.id,
+                opts=self._opts,
+            )
+            subnet_ids.append(subnet.id)
+        aws.ec2transitgateway.VpcAttachment(
+            f"{base}-tgw",
+            transit_gateway_id=app.transit_gateway_id,
+            vpc_id=app.network,
+            subnet_ids=subnet_ids,
+            tags={"Name": f"{self._prefix}-{app_key}-tgw", **tags},
+            opts=self._opts,
+        )
+        return table
 
     def _steer_subnets(
         self,
@@ -219,6 +256,7 @@ class AwsApplicationConnection(pulumi.ComponentResource):
         zones: list[str],
         endpoint_ids: dict[str, pulumi.Output[str]],
         igw_id: pulumi.Output[str] | None,
+        tgw_table: aws.ec2.RouteTable | None = None,
     ) -> None:
         """Default route of each app subnet's table → its zone's endpoint, and the return path.
 
@@ -263,6 +301,16 @@ class AwsApplicationConnection(pulumi.ComponentResource):
                 vpc_endpoint_id=target,
                 opts=self._opts,
             )
+        if tgw_table is not None and app.subnets:
+            # Replies coming back from the transit gateway go through the same endpoint.
+            for subnet_id, route in zip(app.subnets, edge_routes, strict=True):
+                aws.ec2.Route(
+                    f"{base}-{subnet_id}-tgw-return",
+                    route_table_id=tgw_table.id,
+                    destination_cidr_block=route.apply(lambda r: r["cidr_block"]),
+                    vpc_endpoint_id=route.apply(lambda r: r["vpc_endpoint_id"]),
+                    opts=self._opts,
+                )
         if igw_id is None or not app.subnets:
             return
         # Ingress routing: replies from the internet to the protected subnets enter through

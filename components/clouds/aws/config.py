@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from components import network
-from components.config import Bootstrap, Cluster, Problems, StackConfig, TargetModel
+from components.config import Application, Bootstrap, Cluster, Problems, StackConfig, TargetModel
 from components.config.base import Cidr, Model, Port, Replicas, rule
 from components.config.checks import firewall_group_checks, security_side_checks
 from components.config.stack import target_section
@@ -204,6 +204,7 @@ def application_checks(cfg: StackConfig, problems: Problems) -> None:
     """Every application VPC needs a GWLB endpoint subnet per zone, inside its ranges."""
     sp = cfg.security_project
     for app_key, app in cfg.applications.items():
+        _transit_gateway_checks(app_key, app, problems)
         if not app.endpoint_subnets:
             problems.add(
                 f"applications.{app_key}.endpointSubnets",
@@ -283,3 +284,31 @@ def layered_cluster_checks(
 
 SECTION = AwsSecurityProject
 """The model of ``airs:securityProject`` on this cloud."""
+
+
+def _transit_gateway_checks(app_key: str, app: Application, problems: Problems) -> None:
+    """A transit gateway attachment gets subnets of its own, one per endpoint zone."""
+    key = f"applications.{app_key}.transitGatewaySubnets"
+    if app.transit_gateway_id is None:
+        if app.transit_gateway_subnets:
+            problems.add(key, app.transit_gateway_subnets, "is only for transitGatewayId")
+        return
+    if set(app.transit_gateway_subnets) != set(app.endpoint_subnets):
+        problems.add(
+            key,
+            sorted(app.transit_gateway_subnets),
+            "is required with transitGatewayId: one subnet per zone of endpointSubnets "
+            f"({', '.join(sorted(app.endpoint_subnets)) or 'none'}), so traffic from the transit "
+            "gateway reaches the zone's endpoint before the workloads",
+        )
+    for zone, cidr in app.transit_gateway_subnets.items():
+        if not any(network.subnet_within(cidr, c) for c in app.cidrs):
+            problems.add(f"{key}.{zone}", cidr, "must lie inside one of the application's cidrs")
+        for other_zone, endpoint in app.endpoint_subnets.items():
+            if list(network.overlapping_pairs([("a", cidr), ("b", endpoint)])):
+                problems.add(
+                    f"{key}.{zone}",
+                    cidr,
+                    f"overlaps airs:applications.{app_key}.endpointSubnets.{other_zone} "
+                    f"({endpoint})",
+                )

@@ -181,19 +181,39 @@ def test_transit_gateway_attachment_and_route() -> None:
     values, secret = example_values("aws-dev")
     values = copy.deepcopy(values)
     values["applications"]["app-vpc"]["transitGatewayId"] = "tgw-0123456789abcdef0"
+    values["applications"]["app-vpc"]["transitGatewaySubnets"] = {
+        "us-east-1a": "10.80.254.0/28",
+        "us-east-1b": "10.80.254.16/28",
+    }
     run = run_program(settings_from(values, secret, stack="aws-tgw"))
     attach = one(run, TGW_ATTACH)
     assert attach.inputs["transitGatewayId"] == "tgw-0123456789abcdef0"
     assert attach.inputs["vpcId"] == values["applications"]["app-vpc"]["network"]
+    # The attachment has subnets of its own (issue 15, defect 4), not the endpoint subnets.
     endpoint_subnets = {e.inputs["subnetIds"][0] for e in by_type(run, ENDPOINT)}
-    assert set(attach.inputs["subnetIds"]) == endpoint_subnets
+    tgw_subnets = {
+        r.urn: r.inputs["cidrBlock"] for r in by_type(run, SUBNET) if "-tgw-us-east-1" in r.name
+    }
+    assert sorted(tgw_subnets.values()) == ["10.80.254.0/28", "10.80.254.16/28"]
+    assert not set(attach.inputs["subnetIds"]) & endpoint_subnets
+    assert len(attach.inputs["subnetIds"]) == 2
+    # Replies arriving from the transit gateway go to each subnet's zone endpoint first.
+    returns = [r for r in by_type(run, ROUTE) if r.name.endswith("-tgw-return")]
+    assert len(returns) == len(values["applications"]["app-vpc"]["subnets"])
+    zones = list(values["applications"]["app-vpc"]["endpointSubnets"])
+    for i, route in enumerate(returns):
+        zone = zones[i % len(zones)]
+        assert route.inputs["vpcEndpointId"] == _endpoint_id(
+            f"airs-aws-dev-apps-app-vpc-gwlbe-{zone}"
+        )
+        assert route.inputs["destinationCidrBlock"].startswith("10.80.")
     for zone in ("us-east-1a", "us-east-1b"):
         (route,) = one(run, RT, f"airs-aws-dev-apps-app-vpc-gwlbe-rt-{zone}").inputs["routes"]
         assert route == {"cidrBlock": "0.0.0.0/0", "transitGatewayId": "tgw-0123456789abcdef0"}
     assert not any(t == "aws:ec2/getInternetGateway:getInternetGateway" for t, _ in run.invokes)
     assert not [r for r in by_type(run, RT) if r.name.endswith("-igw-edge-rt")]
     # VPC protection still sends the app subnets to their zone's endpoint.
-    assert len(by_type(run, ROUTE)) == 2
+    assert len([r for r in by_type(run, ROUTE) if r.name.endswith("-default")]) == 2
 
 
 def test_no_tgw_attachment_by_default(prod: ProgramRun) -> None:
@@ -370,3 +390,31 @@ def test_a_default_route_to_a_gwlb_endpoint_is_ours_and_kept(monkeypatch) -> Non
     run = _plan_prod()
     (route,) = [r for r in by_type(run, ROUTE) if r.inputs.get("routeTableId") == "rtb-app"]
     assert route.name == f"airs-aws-prod-apps-app-vpc-{SUBNETS[0]}-default"
+
+
+def test_transit_gateway_needs_subnets_of_its_own() -> None:
+    def mutate(values: dict[str, Any]) -> None:
+        values["applications"]["app-vpc"]["transitGatewayId"] = "tgw-0123456789abcdef0"
+
+    assert _problems("aws-dev", mutate) == [
+        "airs:applications.app-vpc.transitGatewaySubnets: [] — is required with transitGatewayId: "
+        "one subnet per zone of endpointSubnets (us-east-1a, us-east-1b), so traffic from the "
+        "transit gateway reaches the zone's endpoint before the workloads"
+    ]
+
+
+def test_transit_gateway_subnets_are_checked() -> None:
+    def mutate(values: dict[str, Any]) -> None:
+        app = values["applications"]["app-vpc"]
+        app["transitGatewayId"] = "tgw-0123456789abcdef0"
+        app["transitGatewaySubnets"] = {
+            "us-east-1a": "10.80.255.0/28",
+            "us-east-1b": "10.99.0.0/28",
+        }
+
+    assert _problems("aws-dev", mutate) == [
+        "airs:applications.app-vpc.transitGatewaySubnets.us-east-1a: 10.80.255.0/28 — overlaps "
+        "airs:applications.app-vpc.endpointSubnets.us-east-1a (10.80.255.0/28)",
+        "airs:applications.app-vpc.transitGatewaySubnets.us-east-1b: 10.99.0.0/28 — must lie "
+        "inside one of the application's cidrs",
+    ]
