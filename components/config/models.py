@@ -64,6 +64,11 @@ class Application(Model):
     """AWS: availability zone → CIDR of the GWLB endpoint subnet in this VPC."""
     protection: ProtectMode = "vpc"
     """AWS: what this VPC's GWLB endpoints serve (one endpoint cannot serve both)."""
+    nat_gateways: dict[str, str] = {}
+    """AWS: availability zone → NAT gateway (``nat-…``) the VPC's private subnets reach the
+    internet through. Inspected traffic then leaves the endpoint by that NAT gateway (not the
+    internet gateway, which would drop private addresses), and the NAT gateway's subnet sends
+    the replies for each protected subnet back through that subnet's zone endpoint."""
     transit_gateway_subnets: dict[str, Cidr] = {}
     """AWS, with ``transitGatewayId``: availability zone → CIDR of the subnet the transit
     gateway attachment uses. Its own route table sends traffic arriving from the transit

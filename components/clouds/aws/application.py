@@ -177,6 +177,9 @@ class AwsApplicationConnection(pulumi.ComponentResource):
             egress: dict[str, pulumi.Input[str]] = {"cidr_block": network.ANY_IPV4}
             if app.transit_gateway_id is not None:
                 egress["transit_gateway_id"] = app.transit_gateway_id
+            elif app.nat_gateways:
+                # Private subnets: their addresses reach the internet only through NAT.
+                egress["nat_gateway_id"] = app.nat_gateways[zone]
             else:
                 assert igw_id is not None
                 egress["gateway_id"] = igw_id
@@ -249,6 +252,30 @@ class AwsApplicationConnection(pulumi.ComponentResource):
         )
         return table
 
+    def _nat_return_routes(
+        self, base: str, app: Application, edge_routes: list[pulumi.Output[dict[str, str]]]
+    ) -> None:
+        """Replies the NAT gateways hand back go through each protected subnet's endpoint.
+
+        A NAT gateway sends them by its own subnet's table, whose local route would deliver
+        them straight to the workloads: one route per protected subnet, more specific than the
+        local one, puts the endpoint back on the path.
+        """
+        tables: dict[str, str] = {}
+        for zone, nat in sorted(app.nat_gateways.items()):
+            found = aws.ec2.get_nat_gateway(id=nat, opts=self._invoke_plain)
+            table = aws.ec2.get_route_table(subnet_id=found.subnet_id, opts=self._invoke_plain)
+            tables.setdefault(str(table.route_table_id), zone)
+        for table_id in tables:
+            for subnet_id, route in zip(app.subnets, edge_routes, strict=True):
+                aws.ec2.Route(
+                    f"{base}-{subnet_id}-nat-return-{table_id}",
+                    route_table_id=table_id,
+                    destination_cidr_block=route.apply(lambda r: r["cidr_block"]),
+                    vpc_endpoint_id=route.apply(lambda r: r["vpc_endpoint_id"]),
+                    opts=self._opts,
+                )
+
     def _steer_subnets(
         self,
         app_key: str,
@@ -311,6 +338,9 @@ class AwsApplicationConnection(pulumi.ComponentResource):
                     vpc_endpoint_id=route.apply(lambda r: r["vpc_endpoint_id"]),
                     opts=self._opts,
                 )
+        if app.nat_gateways and app.subnets:
+            self._nat_return_routes(base, app, edge_routes)
+            return
         if igw_id is None or not app.subnets:
             return
         # Ingress routing: replies from the internet to the protected subnets enter through

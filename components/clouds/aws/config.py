@@ -205,6 +205,7 @@ def application_checks(cfg: StackConfig, problems: Problems) -> None:
     sp = cfg.security_project
     for app_key, app in cfg.applications.items():
         _transit_gateway_checks(app_key, app, problems)
+        _nat_gateway_checks(app_key, app, problems)
         if not app.endpoint_subnets:
             problems.add(
                 f"applications.{app_key}.endpointSubnets",
@@ -312,3 +313,25 @@ def _transit_gateway_checks(app_key: str, app: Application, problems: Problems) 
                     f"overlaps airs:applications.{app_key}.endpointSubnets.{other_zone} "
                     f"({endpoint})",
                 )
+
+
+NAT_GATEWAY_ID = re.compile(r"^nat-[0-9a-f]{8,17}$")
+
+
+def _nat_gateway_checks(app_key: str, app: Application, problems: Problems) -> None:
+    """Private subnets' egress: a NAT gateway per endpoint zone, not with a transit gateway."""
+    if not app.nat_gateways:
+        return
+    key = f"applications.{app_key}.natGateways"
+    if app.transit_gateway_id is not None:
+        problems.add(key, app.nat_gateways, "is not used with transitGatewayId (egress is the TGW)")
+    if set(app.nat_gateways) != set(app.endpoint_subnets):
+        problems.add(
+            key,
+            sorted(app.nat_gateways),
+            "must name one NAT gateway per zone of endpointSubnets "
+            f"({', '.join(sorted(app.endpoint_subnets)) or 'none'})",
+        )
+    for zone, nat in app.nat_gateways.items():
+        if not NAT_GATEWAY_ID.match(nat):
+            problems.add(f"{key}.{zone}", nat, "must be a NAT gateway id (nat-…)")

@@ -261,6 +261,9 @@ def call(args: MockCallArgs) -> dict[str, Any]:
         }
     if token == "aws:ec2/getSubnet:getSubnet":
         return _app_subnet(a)
+    if token == "aws:ec2/getNatGateway:getNatGateway":
+        nat = str(a.get("id", ""))
+        return {"id": nat, "subnetId": f"subnet-{_hex17('nat-subnet', nat)}", "state": "available"}
     if token == "aws:ec2/getRouteTable:getRouteTable":
         rtb = f"rtb-{_hex17('rtb', str(a.get('subnetId', '')))}"
         return {"id": rtb, "routeTableId": rtb, "subnetId": a.get("subnetId"), "routes": []}

@@ -418,3 +418,44 @@ def test_transit_gateway_subnets_are_checked() -> None:
         "airs:applications.app-vpc.transitGatewaySubnets.us-east-1b: 10.99.0.0/28 — must lie "
         "inside one of the application's cidrs",
     ]
+
+
+NATS = {"us-east-1a": "nat-0123456789abcdef0", "us-east-1b": "nat-0123456789abcdef1"}
+
+
+def test_private_subnets_keep_nat_egress_and_both_directions_are_inspected() -> None:
+    """Issue 15, defect 4: private subnets' inspected traffic leaves by their NAT gateway
+    (an internet gateway drops private addresses), and the NAT gateways' replies come back
+    through each subnet's zone endpoint."""
+    values, secret = example_values("aws-dev")
+    values = copy.deepcopy(values)
+    values["applications"]["app-vpc"]["natGateways"] = NATS
+    run = run_program(settings_from(values, secret, stack="aws-dev"))
+    for zone, nat in NATS.items():
+        (route,) = one(run, RT, f"airs-aws-dev-apps-app-vpc-gwlbe-rt-{zone}").inputs["routes"]
+        assert route == {"cidrBlock": "0.0.0.0/0", "natGatewayId": nat}
+    returns = [r for r in by_type(run, ROUTE) if "-nat-return-" in r.name]
+    subnets = values["applications"]["app-vpc"]["subnets"]
+    tables = {r.inputs["routeTableId"] for r in returns}
+    assert len(returns) == len(subnets) * len(tables)
+    zones = list(values["applications"]["app-vpc"]["endpointSubnets"])
+    for route in returns:
+        i = next(i for i, s in enumerate(subnets) if f"-{s}-nat-return-" in route.name)
+        assert route.inputs["vpcEndpointId"] == _endpoint_id(
+            f"airs-aws-dev-apps-app-vpc-gwlbe-{zones[i % len(zones)]}"
+        )
+    # The NAT gateways' own subnets were looked up, and no IGW edge table is made.
+    assert sum(1 for t, _ in run.invokes if t == "aws:ec2/getNatGateway:getNatGateway") == 2
+    assert not [r for r in by_type(run, RT) if r.name.endswith("-igw-edge-rt")]
+
+
+def test_nat_gateways_are_checked() -> None:
+    def mutate(values: dict[str, Any]) -> None:
+        values["applications"]["app-vpc"]["natGateways"] = {"us-east-1a": "igw-0123456789"}
+
+    assert _problems("aws-dev", mutate) == [
+        'airs:applications.app-vpc.natGateways: ["us-east-1a"] — must name one NAT gateway per '
+        "zone of endpointSubnets (us-east-1a, us-east-1b)",
+        "airs:applications.app-vpc.natGateways.us-east-1a: igw-0123456789 — must be a NAT "
+        "gateway id (nat-…)",
+    ]
