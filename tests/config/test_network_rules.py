@@ -111,6 +111,7 @@ def test_azure_network_must_be_a_vnet_id(network: str) -> None:
     app = values["applications"]["app-vnet"]
     app["network"] = network
     app["subnets"] = []
+    app["protection"] = "namespace"  # so no subnets is not a problem of its own
     assert _problems(values, secret) == [
         f"airs:applications.app-vnet.network: {network} — must be an Azure VNet resource id: "
         "/subscriptions/<subscription id>/resourceGroups/<group>/providers/"
@@ -149,6 +150,7 @@ def test_azure_network_unique_across_applications() -> None:
     apps = values["applications"]
     apps["data-vnet"]["network"] = apps["app-vnet"]["network"].upper()
     apps["data-vnet"]["subnets"] = []
+    apps["data-vnet"]["protection"] = "namespace"  # so no subnets is not a problem of its own
     assert _problems(values, secret) == [
         f"airs:applications.data-vnet.network: {apps['app-vnet']['network'].upper()} — must be "
         "unique (airs:applications.app-vnet uses it too)"
@@ -161,6 +163,7 @@ def test_azure_vnet_names_unique_across_resource_groups() -> None:
     same_name = apps["app-vnet"]["network"].replace("rg-apps-prod", "rg-data-prod")
     apps["data-vnet"]["network"] = same_name
     apps["data-vnet"]["subnets"] = []
+    apps["data-vnet"]["protection"] = "namespace"  # so no subnets is not a problem of its own
     assert _problems(values, secret) == [
         f"airs:applications.data-vnet.network: {same_name} — VNet name vnet-apps-prod is also "
         "the name of airs:applications.app-vnet's VNet: the security VNet's peerings are named "

@@ -11,7 +11,11 @@ from pydantic import Field
 from components import network
 from components.config import Application, Bootstrap, Cluster, Problems, StackConfig, TargetModel
 from components.config.base import Cidr, Model, Port, Replicas, rule
-from components.config.checks import firewall_group_checks, security_side_checks
+from components.config.checks import (
+    firewall_group_checks,
+    security_side_checks,
+    steered_subnets_checks,
+)
 from components.config.stack import target_section
 
 
@@ -201,7 +205,8 @@ def checks(cfg: StackConfig, problems: Problems) -> None:
 
 
 def application_checks(cfg: StackConfig, problems: Problems) -> None:
-    """Every application VPC needs a GWLB endpoint subnet per zone, inside its ranges."""
+    """Every application VPC needs a GWLB endpoint subnet per zone, inside its ranges, and,
+    for VPC-level protection, the subnets whose routes send traffic to those endpoints."""
     sp = cfg.security_project
     for app_key, app in cfg.applications.items():
         _transit_gateway_checks(app_key, app, problems)
@@ -212,6 +217,14 @@ def application_checks(cfg: StackConfig, problems: Problems) -> None:
                 None,
                 "is required on aws: one GWLB endpoint subnet per availability zone",
             )
+        # Only the listed subnets' route tables get the default route to the endpoints.
+        steered_subnets_checks(
+            cfg.cloud,
+            app_key,
+            app,
+            "each listed subnet's route table sends 0.0.0.0/0 to its zone's GWLB endpoint",
+            problems,
+        )
         for zone, cidr in app.endpoint_subnets.items():
             if isinstance(sp, AwsSecurityProject) and zone not in sp.zones:
                 problems.add(

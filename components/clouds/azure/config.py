@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, Field
 from components import network
 from components.config import Bootstrap, Cluster, Problems, StackConfig, TargetModel
 from components.config.base import Cidr, IPv4, Model, Port, Replicas, rule, zone_str
-from components.config.checks import ilb_ip_checks, security_side_checks
+from components.config.checks import ilb_ip_checks, security_side_checks, steered_subnets_checks
 from components.config.stack import target_section
 
 
@@ -216,6 +216,15 @@ def application_checks(cfg: StackConfig, problems: Problems) -> None:
             elif subnet.rstrip("/").lower() in listed:
                 problems.add(key, subnet, "is listed twice")
             listed.add(subnet.rstrip("/").lower())
+        # The route table to the load balancer steers only the subnets it is associated with.
+        steered_subnets_checks(
+            cfg.cloud,
+            app_key,
+            app,
+            "each listed subnet is associated with the route table that sends traffic to the "
+            "internal load balancer",
+            problems,
+        )
 
 
 def cluster_checks(cfg: StackConfig, key: str, cluster: Cluster, problems: Problems) -> None:

@@ -174,10 +174,13 @@ def test_spoke_in_another_subscription_gets_its_own_provider() -> None:
     assert sec_side.inputs["remoteVirtualNetwork"]["id"].startswith(f"/subscriptions/{other}/")
 
 
-def test_application_without_subnets_gets_no_association() -> None:
+def test_namespace_protection_without_subnets_gets_no_association() -> None:
+    # With protection vpc, no subnets is refused
+    # (tests/bad_inputs/Pulumi.azure-vpc-protection-without-subnets.yaml).
     values, secret = example_values("azure-dev")
     values = copy.deepcopy(values)
     values["applications"]["app-vnet"]["subnets"] = []
+    values["applications"]["app-vnet"]["protection"] = "namespace"
     values["clusters"] = {}
     run = run_program(settings_from(values, set(secret), stack="azure-test"))
     assert len(by_type(run, f"{NET}RouteTable")) == 1
