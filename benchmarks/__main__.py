@@ -20,10 +20,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks import engine_bench, panorama_calls, plan_bench, scaling
+from benchmarks import engine_bench, panorama_calls, plan_bench, scaling, validation
 from benchmarks.measure import MATERIAL_SHARE, MAX_MARGINAL_RATIO, ROOT, machine_info
 
-PARTS = ("plan", "scaling", "panorama", "engine")
+PARTS = ("plan", "scaling", "validation", "panorama", "engine")
 # CI builds the engine cold on a new machine inside its 90 minutes, with the tests after it.
 MAX_COLD_BUILD_S = 45 * 60
 # 9, not 5: with 5 the clusters series' first scaling step (~28 resources, ~0.2 s) was
@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
         "--scaling-base", default=scaling.DEFAULT_BASE, help="example stack the scaling grows"
     )
     parser.add_argument(
+        "--validation-base",
+        default=validation.DEFAULT_BASE,
+        help="example stack whose first application the validation part copies",
+    )
+    parser.add_argument(
         "--note", default="", help="a sentence to put at the top of RESULTS.md (e.g. the load)"
     )
     parser.add_argument(
@@ -74,6 +79,7 @@ def _targets(
     calls: Sequence[panorama_calls.CallRow],
     dynamic: Sequence[scaling.DynamicPoint] = (),
     engine: engine_bench.EngineFigures | None = None,
+    checked: Sequence[validation.ValidationPoint] = (),
 ) -> list[tuple[str, bool | None]]:
     """(description, met) for every target the run measured; None: could not be judged."""
     out: list[tuple[str, bool | None]] = []
@@ -128,6 +134,7 @@ def _targets(
                 met,
             )
         )
+    out += validation.targets(checked)
     if calls:
         changing = [r for r in calls if r.objects_changed]
         idle = [r for r in calls if not r.objects_changed]
@@ -168,6 +175,8 @@ def render(
     dynamic: Sequence[scaling.DynamicPoint],
     calls: Sequence[panorama_calls.CallRow],
     engine: engine_bench.EngineFigures | None = None,
+    validation_base: str = validation.DEFAULT_BASE,
+    checked: Sequence[validation.ValidationPoint] = (),
 ) -> str:
     """RESULTS.md."""
     lines = ["# Benchmark results", ""]
@@ -196,7 +205,7 @@ def render(
         f"| load average at end (1, 5, 15 min) | {load_end} |",
         "",
     ]
-    targets = _targets(plans, points, calls, dynamic, engine)
+    targets = _targets(plans, points, calls, dynamic, engine, checked)
     if targets:
         lines += ["## Targets", ""]
         lines += [f"- {_verdict(ok, markdown=True)}: {text}" for text, ok in targets]
@@ -265,6 +274,19 @@ def render(
             *scaling.dynamic_markdown(dynamic),
             "",
         ]
+    if checked:
+        lines += [
+            "## Validation scaling",
+            "",
+            "Wall time, CPU time (user + system) and peak RSS of a fresh `airs validate "
+            "--stack S` process (interpreter start, imports, reading the stack file, every "
+            "rule) on stacks whose first application is copied N times; on a loaded machine "
+            "the wall time also counts waiting for a core, the CPU time does not. Marginal "
+            "cost = Δ wall time ÷ Δ applications (README.md).",
+            "",
+            *validation.markdown(validation_base, checked),
+            "",
+        ]
     if calls:
         lines += [
             "## Panorama XML API calls and commits",
@@ -298,8 +320,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     all_stacks = load_project(ROOT / "Pulumi.yaml").stacks()
     stacks = [s for s in args.stacks.split(",") if s] or all_stacks
     missing = [s for s in stacks if s not in all_stacks]
-    if missing or args.scaling_base not in all_stacks:
-        print(f"error: unknown stack(s) {', '.join(missing or [args.scaling_base])}")
+    missing += [b for b in (args.scaling_base, args.validation_base) if b not in all_stacks]
+    if missing:
+        print(f"error: unknown stack(s) {', '.join(missing)}")
         return 2
 
     machine = machine_info()
@@ -309,6 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     dynamic: list[scaling.DynamicPoint] = []
     points: list[scaling.ScalingPoint] = []
     calls: list[panorama_calls.CallRow] = []
+    checked: list[validation.ValidationPoint] = []
     with tempfile.TemporaryDirectory(prefix="airs-bench-") as tmp:
         workdir = Path(tmp)
         if "plan" in parts:
@@ -319,6 +343,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"scaling from {args.scaling_base}, {repeat} run(s) each", flush=True)
             points = scaling.run(args.scaling_base, repeat, workdir)
             dynamic = scaling.run_dynamic(repeat)
+        if "validation" in parts:
+            print(f"validation scaling from {args.validation_base}, {repeat} run(s)", flush=True)
+            checked = validation.run(args.validation_base, repeat, workdir)
         if "panorama" in parts:
             print("Panorama API calls against the emulator", flush=True)
             calls = panorama_calls.run(workdir)
@@ -340,10 +367,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         dynamic=dynamic,
         calls=calls,
         engine=engine,
+        validation_base=args.validation_base,
+        checked=checked,
     )
     args.output.write_text(text + "\n", encoding="utf-8")
     print(f"\nwritten {args.output}")
-    targets = _targets(plans, points, calls, dynamic, engine)
+    targets = _targets(plans, points, calls, dynamic, engine, checked)
     for text_line, ok in targets:
         print(f"  {_verdict(ok, markdown=False)}: {text_line}")
     return 0 if all(ok is True for _, ok in targets) else 1

@@ -52,6 +52,9 @@ class Sample:
 
     wall_s: float
     peak_mb: float
+    cpu_s: float = 0.0
+    """User + system CPU seconds of the process: on a loaded machine, what it cost when its
+    wall time also counts the wait for a core."""
 
 
 def airs_command() -> list[str]:
@@ -73,7 +76,7 @@ def child_env() -> dict[str, str]:
     }
 
 
-# argv: result file, command...; writes "<wall seconds> <ru_maxrss KiB> <exit code>".
+# argv: result file, command...; writes "<wall s> <ru_maxrss KiB> <exit code> <CPU s>".
 LAUNCHER = """
 import os, sys, time
 start = time.perf_counter()
@@ -81,7 +84,8 @@ pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - start
 with open(sys.argv[1], "w") as out:
-    out.write(f"{wall} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    cpu = usage.ru_utime + usage.ru_stime
+    out.write(f"{wall} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} {cpu}")
 """
 
 
@@ -100,15 +104,15 @@ def run_measured(cmd: Sequence[str], *, cwd: Path = ROOT) -> Sample:
         launcher = [PYTHON, "-S", "-c", LAUNCHER, str(result), *cmd]
         proc = subprocess.run(launcher, cwd=cwd, env=child_env(), stdout=out, stderr=err)
         try:
-            wall, maxrss_kib, code = result.read_text().split()
+            wall, maxrss_kib, code, cpu = result.read_text().split()
         except (OSError, ValueError):
-            wall, maxrss_kib, code = "0", "0", str(proc.returncode or 1)
+            wall, maxrss_kib, code, cpu = "0", "0", str(proc.returncode or 1), "0"
         if int(code) != 0 or proc.returncode != 0:
             err.seek(0)
             tail = err.read().decode(errors="replace")[-2000:]
             raise BenchmarkError(f"`{shlex.join(cmd)}` exited {code}:\n{tail}")
     # Linux reports ru_maxrss in KiB.
-    return Sample(wall_s=float(wall), peak_mb=int(maxrss_kib) * 1024 / 1e6)
+    return Sample(wall_s=float(wall), peak_mb=int(maxrss_kib) * 1024 / 1e6, cpu_s=float(cpu))
 
 
 def run_interleaved(commands: Mapping[str, Sequence[str]], repeat: int) -> dict[str, list[Sample]]:
@@ -127,16 +131,19 @@ class Figure:
     wall_s: float
     peak_mb: float
     runs: int
+    cpu_s: float = 0.0
+    """Median CPU seconds (user + system) of the samples."""
 
     @classmethod
     def of(cls, samples: Sequence[Sample]) -> Figure:
-        """The medians of ``samples`` (time and memory taken separately)."""
+        """The medians of ``samples`` (time, memory and CPU time taken separately)."""
         if not samples:
             raise ValueError("no samples")
         return cls(
             wall_s=statistics.median(s.wall_s for s in samples),
             peak_mb=statistics.median(s.peak_mb for s in samples),
             runs=len(samples),
+            cpu_s=statistics.median(s.cpu_s for s in samples),
         )
 
 

@@ -93,8 +93,26 @@ def smallest_prefix_for(cidr: str, count: int) -> int:
 
 
 def overlapping_pairs(named: Sequence[tuple[str, str]]) -> Iterable[tuple[str, str, str, str]]:
-    """Yield ``(name_a, cidr_a, name_b, cidr_b)`` for every overlapping pair, in order."""
-    for i, (name_a, cidr_a) in enumerate(named):
-        for name_b, cidr_b in named[i + 1 :]:
-            if overlaps(cidr_a, cidr_b):
-                yield name_a, cidr_a, name_b, cidr_b
+    """Yield ``(name_a, cidr_a, name_b, cidr_b)`` for every overlapping pair, in order.
+
+    Pairs come in input order: ``a`` before ``b`` in ``named``, sorted by ``a``'s position,
+    then ``b``'s. The work is O(n log n) plus the pairs found, not O(n²): two CIDRs overlap
+    only when one contains the other, so after sorting by first address (the wider block
+    first), the blocks still open at an address are a chain of nested blocks, and each new
+    block overlaps exactly the ones still open.
+    """
+    blocks: list[tuple[int, int, int]] = []  # (first address, last address, index)
+    for index, (_, cidr) in enumerate(named):
+        net = parse_cidr(cidr)
+        blocks.append((int(net.network_address), int(net.broadcast_address), index))
+    blocks.sort(key=lambda b: (b[0], -b[1], b[2]))
+    open_blocks: list[tuple[int, int]] = []  # (last address, index); innermost last
+    pairs: list[tuple[int, int]] = []
+    for first, last, index in blocks:
+        # Nested: the innermost block ends first, so closed blocks are all at the top.
+        while open_blocks and open_blocks[-1][0] < first:
+            open_blocks.pop()
+        pairs += [(min(index, other), max(index, other)) for _, other in open_blocks]
+        open_blocks.append((last, index))
+    for i, j in sorted(pairs):
+        yield named[i][0], named[i][1], named[j][0], named[j][1]

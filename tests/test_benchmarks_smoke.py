@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import panorama_calls, plan_bench, scaling
+from benchmarks import panorama_calls, plan_bench, scaling, validation
 from benchmarks.measure import MAX_OVER_FLOOR, Figure, Sample
 from components.cli import stackfile
 from components.clouds import parse_stack_config
@@ -260,3 +260,88 @@ def test_engine_section_reports_what_it_could_not_measure() -> None:
     text = "\n".join(engine_bench.markdown(figures))
     assert "not measured (run with --cold-engine)" in text
     assert "| `pulumi up` | 25.0 | 20.0–30.0 | 800 |" in text
+
+
+# --------------------------------------------------------------------------- validation scaling
+
+
+@pytest.mark.parametrize(
+    ("base", "applications"),
+    [(validation.DEFAULT_BASE, n) for n in validation.VALIDATION_COUNTS]
+    + [(base, 50) for base in DEV_STACKS if base != validation.DEFAULT_BASE],
+)
+def test_validation_stack_passes_config_validation(
+    tmp_path: Path, base: str, applications: int
+) -> None:
+    # The benchmark times valid stacks: every rule runs to the end, none stops early.
+    doc = validation.validation_stack(scaling.load_stack_document(base), applications)
+    settings, cfg = _config(tmp_path, validation.stack_name(base, applications), doc)
+    assert settings.problems == []
+    assert len(cfg.applications) == applications
+    assert len({tuple(a.cidrs) for a in cfg.applications.values()}) == applications
+    homes = {c.application for c in cfg.clusters.values()} - {None}
+    assert homes <= {"app-0000"}
+
+
+def test_validation_stack_needs_an_application() -> None:
+    base = scaling.load_stack_document("gcp-dev")
+    with pytest.raises(ValueError, match="at least 1"):
+        validation.validation_stack(base, 0)
+    del base["config"]["airs:applications"]
+    with pytest.raises(ValueError, match="at least one application"):
+        validation.validation_stack(base, 10)
+
+
+def _points(*walls: float | None) -> list[validation.ValidationPoint]:
+    return [
+        validation.ValidationPoint(n, None if w is None else Figure(w, 60.0, 1, w * 0.9))
+        for n, w in zip(validation.VALIDATION_COUNTS, walls, strict=True)
+    ]
+
+
+def test_validation_targets_at_the_boundary() -> None:
+    under = validation.MAX_VALIDATE_SECONDS - 0.01
+    met = dict(validation.targets(_points(0.5, under, under + 0.98)))
+    assert met[f"validation: airs validate of 1,000 applications < 1 s ({under:.2f} s)"] is True
+    linear = [v for k, v in met.items() if k.startswith("validation: time grows linearly")]
+    assert linear == [True]
+    missed = dict(validation.targets(_points(0.5, 1.0, 3.0)))
+    assert missed["validation: airs validate of 1,000 applications < 1 s (1.00 s)"] is False
+    # The issue's own figures (0.57 s, 4.65 s, 38.8 s): quadratic, and the target missed.
+    before = validation.targets(_points(0.57, 4.65, 38.8))
+    assert [ok for _, ok in before] == [False, False]
+    assert "SUPERLINEAR" in before[1][0]
+
+
+def test_validation_target_not_judged_when_a_size_failed() -> None:
+    points = _points(0.5, 0.8, None)
+    assert [ok for _, ok in validation.targets(points)] == [True, None]
+    text = "\n".join(validation.markdown("gcp-dev", points))
+    assert "| 3,000 | – | – | – | – |" in text
+    assert validation.targets([]) == []
+
+
+def test_results_carry_the_validation_section() -> None:
+    from benchmarks.__main__ import _targets, render
+
+    points = _points(0.5, 0.8, 1.4)
+    assert [t for t, _ in _targets([], [], [], checked=points)] == [
+        t for t, _ in validation.targets(points)
+    ]
+    text = render(
+        argv=["--only", "validation"],
+        repeat=1,
+        quick=True,
+        note="",
+        machine={"CPU": "test"},
+        elapsed_s=1.0,
+        plans=[],
+        imports=[],
+        scaling_base="gcp-dev",
+        points=[],
+        dynamic=[],
+        calls=[],
+        checked=points,
+    )
+    assert "## Validation scaling" in text
+    assert "| 1,000 | 0.80 | 0.72 | 60 | 0.429 |" in text
