@@ -21,11 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from components.config import NAMESPACE, ConfigProblem
+from components.config import NAMESPACE, SECRET_SHOWN, ConfigProblem, show
+from components.config.base import looks_secret
+from components.config.secrets import secure_typo_hint
 
 PLACEHOLDER_SECRET = "[secret]"
 PBKDF2_ROUNDS = 1_000_000
+MAX_EXPANDED_VALUES = 10_000
+"""The most values one key of a YAML file may hold once its aliases are expanded."""
 
 
 class StackFileError(Exception):
@@ -97,12 +102,86 @@ def load_project(path: Path) -> Project:
 
 
 def _read_yaml(path: Path) -> Any:
+    """The document in ``path``, as ``yaml.safe_load`` reads it, once it is known to be small.
+
+    A YAML alias is cheap to write and is expanded wherever the value is used (JSON for the
+    program, an error line): nine nested aliases of nine make a billion values. The node
+    graph is measured before anything is built from it, as the Pulumi CLI's YAML reader
+    refuses excessive aliasing.
+    """
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise StackFileError(f"{path} does not exist") from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _refuse_alias_bombs(node, path)
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise StackFileError(f"{path}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise StackFileError(f"{path}: not valid YAML: values nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+class _SelfReference(Exception):
+    """A YAML alias inside the value it refers to."""
+
+
+def _refuse_alias_bombs(root: Node, path: Path) -> None:
+    """Refuse a document whose aliases expand a key past :data:`MAX_EXPANDED_VALUES` values.
+
+    Each node is measured once (an alias is the node it names), so this costs the size of the
+    file, not of its expansion.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        if id(node) in active:
+            raise _SelfReference
+        active.add(id(node))
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(item) for item in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        active.discard(id(node))
+        sizes[id(node)] = total
+        return total
+
+    # Name the key at fault: a stack file's config key, or else a top-level one.
+    entries: list[tuple[str, Node]] = []
+    if isinstance(root, MappingNode):
+        for key, value in root.value:
+            name = key.value if isinstance(key, ScalarNode) else "?"
+            if name == "config" and isinstance(value, MappingNode):
+                entries += [
+                    (k.value if isinstance(k, ScalarNode) else "?", v) for k, v in value.value
+                ]
+            entries.append((name, value))
+    else:
+        entries.append(("the document", root))
+    for name, node in entries:
+        try:
+            expanded = size(node)
+        except _SelfReference:
+            raise StackFileError(
+                f"{path}: {name}: a YAML alias refers to a value it is part of (a value "
+                "cannot contain itself)"
+            ) from None
+        if expanded > MAX_EXPANDED_VALUES:
+            raise StackFileError(
+                f"{path}: {name}: YAML aliases expand it to {expanded:,} values, more than "
+                f"{MAX_EXPANDED_VALUES:,}: refused before reading it (nested aliases, a "
+                '"billion laughs"); write the value out'
+            )
 
 
 # --------------------------------------------------------------------------- passphrase crypto
@@ -282,9 +361,7 @@ def load_stack(project: Project, stack: str, *, decrypt: bool | None = None) -> 
                     expected == "integer" and isinstance(resolved, bool)
                 )
                 if not ok:
-                    problems.append(
-                        ConfigProblem(short, _show_plain(resolved), f"must be of type {expected}")
-                    )
+                    problems.append(_type_problem(short, resolved, expected))
     for short, decl in project.declared.items():
         if short in present:
             continue
@@ -304,8 +381,12 @@ def load_stack(project: Project, stack: str, *, decrypt: bool | None = None) -> 
     )
 
 
-def _show_plain(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+def _type_problem(key: str, value: Any, expected: str) -> ConfigProblem:
+    """``airs:<key>`` is not of the type ``Pulumi.yaml`` declares for it."""
+    # A key that names a secret never shows its value, even one of the wrong type: a
+    # `secret:` written for `secure:` leaves the secret in plain sight.
+    shown = SECRET_SHOWN if looks_secret(key) else show(value)
+    return ConfigProblem(key, shown, f"must be of type {expected}" + secure_typo_hint(key, value))
 
 
 def airs_values(settings: StackSettings) -> tuple[dict[str, Any], set[str]]:

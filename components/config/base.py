@@ -33,6 +33,10 @@ class ConfigProblem:
     rule: str
     """The rule the value breaks."""
 
+    def __post_init__(self) -> None:
+        # Every value an error shows passes here, however it was rendered: one cap for all.
+        object.__setattr__(self, "value", clip(self.value))
+
     def __str__(self) -> str:
         return f"{NAMESPACE}:{self.key}: {self.value} — {self.rule}"
 
@@ -47,21 +51,59 @@ class ConfigError(Exception):
 
 MISSING = "<missing>"
 SECRET_SHOWN = "[secret]"
+HIDDEN = "[not shown]"
+"""What an error shows for a value it must not echo (an unknown key's): it may be anything."""
+MAX_SHOWN = 200
+"""The most characters of a value an error line shows: an Azure subnet id (the longest value
+the contract takes, often 150–200 characters) whole, not a runaway value."""
+ELLIPSIS = "…"
+# Words of key names that hold (or look like they hold) secrets: their values never show.
+SECRET_WORDS = re.compile(
+    r"passw|passphrase|pwd|token|secret|credential|kubeconfig|authcode|key",
+    re.IGNORECASE,
+)
+
+
+def clip(text: str) -> str:
+    """``text`` cut to :data:`MAX_SHOWN` characters, keeping its start and its end."""
+    if len(text) <= MAX_SHOWN:
+        return text
+    # The end of a long value is often what tells it apart (an Azure id's resource name).
+    head = (MAX_SHOWN - len(ELLIPSIS)) // 2
+    tail = MAX_SHOWN - len(ELLIPSIS) - head
+    return text[:head] + ELLIPSIS + text[-tail:]
+
+
+def looks_secret(key: str) -> bool:
+    """Whether a key name (one segment, ``panoramaApiKey``, ``token``) names a secret."""
+    return bool(SECRET_WORDS.search(key))
 
 
 def show(value: Any) -> str:
-    """Render a config value for an error line; secrets never print."""
+    """Render a config value for an error line; secrets never print, long values are cut.
+
+    Rendering stops soon after :data:`MAX_SHOWN` characters, so a huge value costs no more
+    to show than a short one.
+    """
     if value is None:
         return MISSING
     if isinstance(value, SecretStr):
         return SECRET_SHOWN
     if isinstance(value, str):
-        return value if value else '""'
+        return clip(value) if value else '""'
+    encoder = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+    parts: list[str] = []
+    size = 0
     try:
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+        for chunk in encoder.iterencode(value):
+            parts.append(chunk)
+            size += len(chunk)
+            if size > 4 * MAX_SHOWN:
+                # Keep the start only: the end of a huge value is not worth rendering.
+                return "".join(parts)[: MAX_SHOWN - len(ELLIPSIS)] + ELLIPSIS
     except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+        return clip(repr(value))
+    return clip("".join(parts))
 
 
 class Problems(list[ConfigProblem]):

@@ -7,11 +7,15 @@ user reads): the security side, overlaps, decryption, names, applications, clust
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from components import network
-from components.config.base import MAP_KEY, ConfigProblem, Problems
-from components.config.models import Application, Bootstrap
+from components.config.base import ConfigProblem, Problems
+from components.config.models import (
+    PANORAMA_CLUSTER_NAME_MAX,
+    PANORAMA_CLUSTER_NAME_RULE,
+    Bootstrap,
+)
 from components.config.stack import StackConfig, TargetRules
 
 
@@ -79,40 +83,23 @@ def ilb_ip_checks(given: str | None, trust: str, problems: Problems) -> None:
         problems.add("securityProject.ilbIp", given, f"is reserved in the trust subnet {trust}")
 
 
-def steered_subnets_checks(
-    cloud: str, app_key: str, app: Application, what_routes: str, problems: Problems
-) -> None:
-    """``protection: vpc`` needs ``subnets`` where only those subnets' routes steer a network.
+def cross_checks(
+    cfg: StackConfig, targets: Mapping[str, TargetRules], broken: Collection[str] = ()
+) -> list[ConfigProblem]:
+    """Rules that span keys; run once every key parsed on its own, on what parsed.
 
-    On AWS and Azure an application network is steered through the firewalls only by the
-    routes the program writes for its listed ``subnets``; with none, ``pulumi up`` connects
-    the network (endpoints, peering, an unassociated route table) and steers no traffic.
-
-    Args:
-        cloud: ``airs:cloud``, for the rule's text.
-        app_key: the key of the application under ``airs:applications``.
-        app: the application.
-        what_routes: what the cloud does with each listed subnet, for the rule's text.
-        problems: where a problem is recorded.
-    """
-    if app.protection == "vpc" and not app.subnets:
-        problems.add(
-            f"applications.{app_key}.subnets",
-            None,
-            f"is required with protection vpc (the default) on {cloud}: {what_routes}; "
-            "with none, no traffic of this network is steered through the firewalls. List "
-            f"the subnets to protect, or set airs:applications.{app_key}.protection to "
-            "namespace if only the pods pan-cni steers are to be inspected",
-        )
-
-
-def cross_checks(cfg: StackConfig, targets: Mapping[str, TargetRules]) -> list[ConfigProblem]:
-    """Rules that span keys; run once every key parsed on its own.
+    A stack with problems is checked too, so every independent problem shows in one pass:
+    ``cfg`` then holds the valid parts only (an invalid section is None, an invalid
+    application or cluster is left out) and ``broken`` names what is missing, so a check
+    that needs it is skipped rather than misled.
 
     Args:
-        cfg: the parsed stack.
+        cfg: the parsed stack (the valid parts of it, when ``broken`` is not empty).
         targets: every target's rules; the stack's own checks its section and applications,
             and each cluster is checked by the target that owns its type.
+        broken: key paths that did not parse: ``panorama`` (``cfg.panorama`` is then a
+            stand-in no check reads), ``securityStack``, ``applications`` or
+            ``applications.<key>``, ``clusters`` or ``clusters.<key>``.
     """
     problems = Problems()
     target = targets[cfg.cloud]
@@ -120,27 +107,18 @@ def cross_checks(cfg: StackConfig, targets: Mapping[str, TargetRules]) -> list[C
         target.checks(cfg, problems)
     _overlap_checks(cfg, problems)
     decryption = cfg.panorama.decryption
-    if decryption.enabled and not decryption.certificate:
+    if "panorama" not in broken and decryption.enabled and not decryption.certificate:
         problems.add(
             "panorama.decryption.certificate",
             None,
             "is required when decryption is enabled (the forward-trust certificate's name)",
         )
-    for section, keys in (("applications", cfg.applications), ("clusters", cfg.clusters)):
-        for key in keys:
-            if not MAP_KEY.match(key):
-                problems.add(
-                    f"{section}.{key}",
-                    key,
-                    "names must be 1–30 lowercase letters, digits or hyphens "
-                    "(they become cloud resource names)",
-                )
     if target.public:
         for app_key, app in cfg.applications.items():
             if not app.network:
                 problems.add(f"applications.{app_key}.network", None, f"is required on {cfg.cloud}")
     target.application_checks(cfg, problems)
-    _cluster_checks(cfg, targets, problems)
+    _cluster_checks(cfg, targets, problems, broken)
     return problems
 
 
@@ -174,7 +152,10 @@ def _overlap_checks(cfg: StackConfig, problems: Problems) -> None:
 
 
 def _cluster_checks(
-    cfg: StackConfig, targets: Mapping[str, TargetRules], problems: Problems
+    cfg: StackConfig,
+    targets: Mapping[str, TargetRules],
+    problems: Problems,
+    broken: Collection[str],
 ) -> None:
     allowed_types = targets[cfg.cloud].cluster_types
     owner_of_type = {t: target for target in targets.values() for t in target.cluster_types}
@@ -202,8 +183,9 @@ def _cluster_checks(
         seen_ids.setdefault(cluster.cluster_id, c_key)
         pname = cfg.panorama_cluster_name(c_key)
         pkey = f"{base}.panoramaName"
-        if len(pname) > 20:
-            problems.add(pkey, pname, "must be at most 20 characters (Panorama tags pods with it)")
+        # A given panoramaName is checked as a field; the key it defaults to is checked here.
+        if cluster.panorama_name is None and len(pname) > PANORAMA_CLUSTER_NAME_MAX:
+            problems.add(pkey, pname, PANORAMA_CLUSTER_NAME_RULE)
         if pname in seen_names:
             problems.add(
                 pkey, pname, f"must be unique (airs:clusters.{seen_names[pname]} uses it too)"
@@ -212,10 +194,13 @@ def _cluster_checks(
         if cluster.kubeconfig is None and not cluster.context:
             problems.add(f"{base}.kubeconfig", None, "give a kubeconfig (secret) or a context")
         # A cluster stack's applications are its security stack's (checked against its outputs).
+        # An application that did not parse is still a key of airs:applications.
         if (
             cluster.application is not None
             and cluster.application not in cfg.applications
             and cfg.security_stack is None
+            and not {"securityStack", "applications", f"applications.{cluster.application}"}
+            & set(broken)
         ):
             problems.add(
                 f"{base}.application",
@@ -225,7 +210,8 @@ def _cluster_checks(
         owner = owner_of_type.get(cluster.type)
         if owner is not None:
             owner.cluster_checks(cfg, c_key, cluster, problems)
-        explicit = cluster.monitoring_interval is not None
+        # The one interval is Panorama's: unknown while airs:panorama does not parse.
+        explicit = cluster.monitoring_interval is not None and "panorama" not in broken
         if explicit and pano_interval is not None and cluster.monitoring_interval != pano_interval:
             problems.add(
                 f"{base}.monitoringInterval",

@@ -17,6 +17,7 @@ from components.config.base import (
     Port,
     ProtectMode,
     ranged,
+    rule,
 )
 
 
@@ -59,18 +60,11 @@ class Application(Model):
     project: str | None = None
     """GCP: project of the application VPC (default: the security project's)."""
     subnets: list[str] = []
-    """AWS: subnet ids whose route tables get the default route to their zone's GWLB
-    endpoint; Azure: subnet resource ids to associate with the route table to the internal
-    load balancer. On these two clouds only the listed subnets are steered, so
-    ``protection: vpc`` requires at least one. Unused on GCP (the peering steers the whole
-    VPC) and on private clouds (the on-prem network routes to the firewall)."""
+    """Azure: subnet ids to associate with the route table; AWS: subnet ids to route."""
     endpoint_subnets: dict[str, Cidr] = {}
     """AWS: availability zone → CIDR of the GWLB endpoint subnet in this VPC."""
     protection: ProtectMode = "vpc"
-    """``vpc``: the network's own traffic is steered through the firewalls (on AWS and Azure
-    by the routes of ``subnets``, which must then be given); ``namespace``: only the pods
-    pan-cni steers are. On AWS also what this VPC's GWLB endpoints serve (one endpoint cannot
-    serve both)."""
+    """AWS: what this VPC's GWLB endpoints serve (one endpoint cannot serve both)."""
     nat_gateways: dict[str, str] = {}
     """AWS: availability zone → NAT gateway (``nat-…``) the VPC's private subnets reach the
     internet through. Inspected traffic then leaves the endpoint by that NAT gateway (not the
@@ -176,6 +170,15 @@ class Panorama(Model):
 
 # --------------------------------------------------------------------------- clusters
 
+PANORAMA_CLUSTER_NAME_MAX = 20
+PANORAMA_CLUSTER_NAME_RULE = (
+    f"must be at most {PANORAMA_CLUSTER_NAME_MAX} characters (Panorama tags pods with it)"
+)
+# A rule of the field alone: it is reported with the cluster's other field problems.
+PanoramaClusterName = Annotated[
+    str, rule(lambda v: len(v) <= PANORAMA_CLUSTER_NAME_MAX, PANORAMA_CLUSTER_NAME_RULE)
+]
+
 
 class Cluster(Model):
     """One Kubernetes cluster whose pods are steered through the firewalls."""
@@ -184,7 +187,7 @@ class Cluster(Model):
     """Cluster platform: GKE, AKS, EKS, OpenShift, Rancher or Native (must suit ``airs:cloud``)."""
     cluster_id: Annotated[int, ranged(1, 2048)]
     """pan-cni cluster id (1–2048), unique per Panorama."""
-    panorama_name: str | None = None
+    panorama_name: PanoramaClusterName | None = None
     """Name in the Panorama Kubernetes plugin (≤ 20 characters); defaults to the map key."""
     api_server: str
     """API server (host, host:port or https URL) the Kubernetes plugin polls."""

@@ -7,25 +7,31 @@ so this module knows no cloud. ``components.clouds.parse_stack_config`` binds th
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
 from components.config.base import (
+    MAP_KEY,
     MISSING,
-    SECRET_SHOWN,
     ConfigError,
     ConfigProblem,
     TargetModel,
     show,
 )
 from components.config.checks import cross_checks
-from components.config.engine import decode_object, lookup, validate_map, validate_model
+from components.config.engine import (
+    decode_object,
+    lookup,
+    unknown_key,
+    validate_map,
+    validate_model,
+)
 from components.config.models import Application, Cluster, Panorama
 from components.config.secrets import (
     json_or_text,
     redact,
+    secret_fields,
     secret_paths,
     secret_scalar,
     without_secret_wholes,
@@ -69,17 +75,12 @@ def parse_stack_config(
         ConfigError: with every problem found, one per line.
     """
     problems: list[ConfigProblem] = []
+    secrets = contract_secrets(raw, targets)
     for key in raw:
         if key not in KNOWN_KEYS:
-            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
-            hint = f" (did you mean `airs:{close[0]}`?)" if close else ""
-            # A mistyped secret key still holds a secret (even one set in plaintext by
-            # mistake): never echo it. Objects arrive as JSON text; redact inside them.
-            if key in secret_keys or (close and close[0] in SECRET_KEYS):
-                shown = SECRET_SHOWN
-            else:
-                shown = show(redact(json_or_text(raw[key])))
-            problems.append(ConfigProblem(key, shown, f"unknown key{hint}"))
+            # Never its value: a mistyped key may hold anything, a secret set in plaintext
+            # by mistake included.
+            problems.append(unknown_key(key, KNOWN_KEYS, secrets, secret=key in secret_keys))
     values: dict[str, Any] = {k: raw.get(k) for k in KNOWN_KEYS}
     for key in OBJECT_KEYS:
         values[key] = decode_object(key, values[key], problems)
@@ -131,7 +132,9 @@ def parse_stack_config(
                 )
             )
         else:
-            own[key] = validate_model(target.config_model, values[key], key, problems)
+            own[key] = validate_model(
+                target.config_model, values[key], key, problems, secrets=secrets
+            )
         for other in sorted(
             {t.config_key for t in targets.values()} - {key}, key=OBJECT_KEYS.index
         ):
@@ -150,10 +153,16 @@ def parse_stack_config(
     if values["panorama"] is None:
         problems.append(ConfigProblem("panorama", MISSING, "is required"))
     else:
-        panorama = validate_model(Panorama, values["panorama"], "panorama", problems)
+        panorama = validate_model(
+            Panorama, values["panorama"], "panorama", problems, secrets=secrets
+        )
 
-    applications = validate_map(Application, values["applications"], "applications", problems)
-    clusters = validate_map(Cluster, values["clusters"], "clusters", problems)
+    applications = validate_map(
+        Application, values["applications"], "applications", problems, secrets=secrets
+    )
+    clusters = validate_map(Cluster, values["clusters"], "clusters", problems, secrets=secrets)
+    for section in ("applications", "clusters"):
+        _map_key_names(section, values[section], problems)
     if layered:
         _layered_problems(values, panorama, problems)
 
@@ -194,14 +203,27 @@ def parse_stack_config(
                     )
                 )
 
-    if not problems:
-        assert target is not None
-        assert name is not None
-        assert panorama is not None
+    if target is not None:
+        # What did not parse: the cross-checks still run on the rest (every independent
+        # problem in one pass), skipping what needs a broken part.
+        broken = {
+            key
+            for key, ok in (
+                ("panorama", panorama is not None),
+                ("securityStack", security_stack is not None or not layered),
+                ("applications", applications is not None),
+                ("clusters", clusters is not None),
+            )
+            if not ok
+        }
+        for section, parsed in (("applications", applications), ("clusters", clusters)):
+            if isinstance(values[section], Mapping) and parsed is not None:
+                broken |= {f"{section}.{k}" for k in values[section] if str(k) not in parsed}
         cfg = StackConfig(
             cloud=target.name,
-            name=name,
-            panorama=panorama,
+            name=name or "",
+            # A stand-in no check reads while "panorama" is broken.
+            panorama=panorama or Panorama.model_construct(hostname=""),
             security_project=own["securityProject"],
             firewall=own["firewall"],
             applications=applications or {},
@@ -210,10 +232,47 @@ def parse_stack_config(
             panorama_password=password,
             security_stack=security_stack,
         )
-        problems.extend(cross_checks(cfg, targets))
+        problems.extend(cross_checks(cfg, targets, broken))
         if not problems:
+            # Every broken part recorded a problem, so the stack is whole here.
+            assert not broken, broken
+            assert name is not None
             return cfg
     raise ConfigError(without_secret_wholes(problems, secret_keys))
+
+
+def contract_secrets(raw: Mapping[str, Any], targets: Mapping[str, TargetRules]) -> list[str]:
+    """Key paths of every secret this stack's contract has (for what a mistyped key meant)."""
+    found = list(SECRET_KEYS)
+    cloud = raw.get("cloud")
+    chosen = [targets[cloud]] if isinstance(cloud, str) and cloud in targets else targets.values()
+    for target in chosen:
+        found += [
+            path
+            for path in secret_fields(target.config_model, target.config_key)
+            if path not in found
+        ]
+    clusters = json_or_text(raw.get("clusters"))
+    if isinstance(clusters, Mapping):
+        for key in clusters:
+            found += secret_fields(Cluster, f"clusters.{key}")
+    return found
+
+
+def _map_key_names(section: str, raw: Any, problems: list[ConfigProblem]) -> None:
+    """Keys of ``airs:applications`` and ``airs:clusters`` become parts of resource names."""
+    if not isinstance(raw, Mapping):
+        return
+    for key in raw:
+        if not MAP_KEY.match(str(key)):
+            problems.append(
+                ConfigProblem(
+                    f"{section}.{key}",
+                    show(str(key)),
+                    "names must be 1–30 lowercase letters, digits or hyphens "
+                    "(they become cloud resource names)",
+                )
+            )
 
 
 def _security_stack(values: Mapping[str, Any], problems: list[ConfigProblem]) -> str | None:

@@ -8,13 +8,14 @@ turn them into Pulumi secrets with :func:`secret_output`.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
-from components.config.base import MISSING, SECRET_SHOWN, ConfigProblem
+from components.config.base import MISSING, SECRET_SHOWN, ConfigProblem, looks_secret
 
 
 def without_secret_wholes(
@@ -43,10 +44,7 @@ def json_or_text(value: Any) -> Any:
 def redact(value: Any) -> Any:
     """Hide anything that might be secret before it is echoed in an error."""
     if isinstance(value, Mapping):
-        return {
-            k: ("[secret]" if k in ("authKey", "kubeconfig") else redact(v))
-            for k, v in value.items()
-        }
+        return {k: (SECRET_SHOWN if looks_secret(str(k)) else redact(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v) for v in value]
     return value
@@ -86,6 +84,77 @@ def secret_paths(value: Any, path: str) -> Iterator[str]:
     elif isinstance(value, Mapping):
         for k, v in value.items():
             yield from secret_paths(v, f"{path}.{k}")
+
+
+def is_secret_annotation(annotation: Any) -> bool:
+    """Whether a model field's annotation holds a secret (``SecretStr``, ``SecretStr | None``)."""
+    return "SecretStr" in repr(annotation)
+
+
+def secret_fields(model: type[BaseModel], prefix: str) -> list[str]:
+    """Key paths (below ``airs:``) of the secret fields of ``model``, placed at ``prefix``.
+
+    Nested models are followed; maps and lists of models are not (their keys are the
+    user's: the caller adds them with the real keys).
+    """
+    found: list[str] = []
+    for name, field in model.model_fields.items():
+        path = f"{prefix}.{field.alias or name}"
+        if is_secret_annotation(field.annotation):
+            found.append(path)
+            continue
+        for arg in (field.annotation, *getattr(field.annotation, "__args__", ())):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                found += secret_fields(arg, path)
+                break
+    return found
+
+
+def suggest_secret(path: str, known: Sequence[str]) -> str | None:
+    """The secret key a mistaken key path (``panorama.password``) most likely meant.
+
+    The nearest scope that has secret keys wins (``clusters.lab.token`` → that cluster's
+    ``kubeconfig``); within it, the key most like the mistaken path's name from there on,
+    joined in camelCase (``panorama.password`` → ``panoramaPassword``).
+
+    Args:
+        path: the unknown key's path below ``airs:``.
+        known: paths of every secret key of the stack's contract.
+    """
+    parts = path.split(".")
+    for depth in range(len(parts) - 1, -1, -1):
+        scope = parts[:depth]
+        candidates = [k for k in known if k.split(".")[:-1] == scope]
+        if candidates:
+            rest = parts[depth:]
+            wanted = (rest[0] + "".join(p[:1].upper() + p[1:] for p in rest[1:])).lower()
+            return max(
+                candidates,
+                key=lambda c: difflib.SequenceMatcher(
+                    None, wanted, c.rsplit(".", 1)[-1].lower()
+                ).ratio(),
+            )
+    return None
+
+
+def set_secret_hint(path: str) -> str:
+    """How to set the secret at ``path``: the ``pulumi config set`` command."""
+    if "." in path:
+        return f"`pulumi config set --secret --path 'airs:{path}' …`"
+    return f"`pulumi config set --secret airs:{path} …`"
+
+
+def secure_typo_hint(path: str, value: Any) -> str:
+    """A hint when ``value`` looks like a ``secure:`` value with the word mistyped
+    (``secret:``, ``Secure:``): how a secret is written. Empty otherwise."""
+    if isinstance(value, Mapping) and len(value) == 1:
+        (word,) = value
+        if str(word) != "secure" and difflib.get_close_matches(str(word).lower(), ["secure"]):
+            return (
+                f" (a secret is written `secure: <ciphertext>`, not `{word}:`; set it with "
+                f"{set_secret_hint(path)})"
+            )
+    return ""
 
 
 def secret_output(value: SecretStr) -> Any:

@@ -142,7 +142,7 @@ CASES: list[tuple[str, Callable[[Values], None], str, str]] = [
     (
         "gcp-dev",
         _set("clusters.apps.clusterid", 3),
-        "airs:clusters.apps.clusterid: 3",
+        "airs:clusters.apps.clusterid: [not shown]",
         "unknown key (did you mean `clusterId`?)",
     ),
     (
