@@ -14,6 +14,7 @@ from components.config.base import ConfigProblem, Problems
 from components.config.models import (
     PANORAMA_CLUSTER_NAME_MAX,
     PANORAMA_CLUSTER_NAME_RULE,
+    Application,
     Bootstrap,
 )
 from components.config.stack import StackConfig, TargetRules
@@ -81,6 +82,33 @@ def ilb_ip_checks(given: str | None, trust: str, problems: Problems) -> None:
         problems.add("securityProject.ilbIp", given, f"must lie inside the trust subnet {trust}")
     elif ip in (net.network_address, net.network_address + 1, net.broadcast_address):
         problems.add("securityProject.ilbIp", given, f"is reserved in the trust subnet {trust}")
+
+
+def steered_subnets_checks(
+    cloud: str, app_key: str, app: Application, what_routes: str, problems: Problems
+) -> None:
+    """``protection: vpc`` needs ``subnets`` where only those subnets' routes steer a network.
+
+    On AWS and Azure an application network is steered through the firewalls only by the
+    routes the program writes for its listed ``subnets``; with none, ``pulumi up`` connects
+    the network (endpoints, peering, an unassociated route table) and steers no traffic.
+
+    Args:
+        cloud: ``airs:cloud``, for the rule's text.
+        app_key: the key of the application under ``airs:applications``.
+        app: the application.
+        what_routes: what the cloud does with each listed subnet, for the rule's text.
+        problems: where a problem is recorded.
+    """
+    if app.protection == "vpc" and not app.subnets:
+        problems.add(
+            f"applications.{app_key}.subnets",
+            None,
+            f"is required with protection vpc (the default) on {cloud}: {what_routes}; "
+            "with none, no traffic of this network is steered through the firewalls. List "
+            f"the subnets to protect, or set airs:applications.{app_key}.protection to "
+            "namespace if only the pods pan-cni steers are to be inspected",
+        )
 
 
 def cross_checks(

@@ -60,11 +60,18 @@ class Application(Model):
     project: str | None = None
     """GCP: project of the application VPC (default: the security project's)."""
     subnets: list[str] = []
-    """Azure: subnet ids to associate with the route table; AWS: subnet ids to route."""
+    """AWS: subnet ids whose route tables get the default route to their zone's GWLB
+    endpoint; Azure: subnet resource ids to associate with the route table to the internal
+    load balancer. On these two clouds only the listed subnets are steered, so
+    ``protection: vpc`` requires at least one. Unused on GCP (the peering steers the whole
+    VPC) and on private clouds (the on-prem network routes to the firewall)."""
     endpoint_subnets: dict[str, Cidr] = {}
     """AWS: availability zone → CIDR of the GWLB endpoint subnet in this VPC."""
     protection: ProtectMode = "vpc"
-    """AWS: what this VPC's GWLB endpoints serve (one endpoint cannot serve both)."""
+    """``vpc``: the network's own traffic is steered through the firewalls (on AWS and Azure
+    by the routes of ``subnets``, which must then be given); ``namespace``: only the pods
+    pan-cni steers are. On AWS also what this VPC's GWLB endpoints serve (one endpoint cannot
+    serve both)."""
     nat_gateways: dict[str, str] = {}
     """AWS: availability zone → NAT gateway (``nat-…``) the VPC's private subnets reach the
     internet through. Inspected traffic then leaves the endpoint by that NAT gateway (not the
