@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +39,8 @@ class ProgramRun:
     resources: list[Registration]
     outputs: dict[str, Any]
     invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    mock_values: frozenset[str] = frozenset()
+    """Strings the mock engine made up (ids, ARNs, addresses) that are no config value."""
 
 
 def children_by_parent(resources: Sequence[Registration]) -> dict[str | None, list[Registration]]:
@@ -82,6 +86,28 @@ async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
+def _config_strings(config: Mapping[str, str]) -> set[str]:
+    """Every string of the stack config, inside objects too: a mock answer that repeats
+    one (a zone, a region) is no made-up value."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif value is not None and not isinstance(value, bool):
+            found.add(str(value))
+
+    for text in config.values():
+        with contextlib.suppress(ValueError):  # a plain string, not JSON
+            walk(json.loads(text))
+        found.add(text)
+    return found
+
+
 def run_program(
     settings: StackSettings,
     *,
@@ -117,6 +143,7 @@ def run_program(
             resources=in_tree_order(monitor.registrations),
             outputs=outputs,
             invokes=list(mocks.invokes),
+            mock_values=frozenset(mocks.computed - _config_strings(settings.config)),
         )
     finally:
         runtime_settings.ROOT.set(None)

@@ -337,6 +337,14 @@ def _push_targets(cfg: Any) -> str:
     )
 
 
+def _say(text: str, width: int | None) -> None:
+    """Print prose wrapped to ``width`` (None: one line)."""
+    from components.cli.textfit import wrap
+
+    for line in wrap(text, width):
+        print(line)
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     """``airs plan``."""
     done = _load_and_run(args, args.stack)
@@ -344,7 +352,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         return done
     cfg, run = done
     from components.cli import report
+    from components.cli.textfit import terminal_width
 
+    width = terminal_width()  # $COLUMNS or the terminal's; None (full lines) for a pipe
     # Helm's engine (a Go library, ~55 MB resident) loads only when the manifests are
     # shown or written: the release values were already checked key by key by the config
     # layer, which refuses everything the chart's schema refuses (tests/bad_inputs).
@@ -354,18 +364,22 @@ def cmd_plan(args: argparse.Namespace) -> int:
         if isinstance(manifests, int):
             return manifests
     panorama = report.panorama_objects(run)
-    print(f"Plan for stack {args.stack} (project {run.project}), offline with Pulumi's mock engine")
+    _say(
+        f"Plan for stack {args.stack} (project {run.project}), offline with Pulumi's mock engine",
+        width,
+    )
     print()
-    for line in report.plan_tree(run):
+    for line in [*report.plan_tree(run, width), *report.tree_legend(run, width)]:
         print(line)
     print()
     counts = report.type_counts(run)
     custom = sum(n for _, n in counts)
     components = sum(1 for r in run.resources if not r.custom)
     # Counted as `pulumi preview` counts them: the stack and the components too.
-    print(
+    _say(
         f"Resources: {1 + components + custom} to create "
-        f"(the stack, {components} components, {custom} resources)"
+        f"(the stack, {components} components, {custom} resources)",
+        width,
     )
     for token, count in counts:
         print(f"    {count:>4} {token}")
@@ -379,22 +393,31 @@ def cmd_plan(args: argparse.Namespace) -> int:
     rendered = (
         f"{len(manifests)} objects" if manifests is not None else "objects shown with --show helm"
     )
-    print(
+    _say(
         f"Helm: {len(report.helm_releases(run))} release(s), {rendered}; "
-        f"Panorama: {len(panorama)} objects, {applied}"
+        f"Panorama: {len(panorama)} objects, {applied}",
+        width,
     )
     if cfg.security_stack is None and cfg.panorama.push:
-        print(_push_targets(cfg))
+        _say(_push_targets(cfg), width)
+    for line in report.release_values(run, width):
+        print(line if line.startswith(" ") else f"\n{line}")
     print()
-    print("Outputs:")
-    for line in report.format_outputs(run):
+    _say(
+        "Outputs ((mock): the cloud computes the value at `pulumi up`; the offline plan "
+        "shows a stand-in):",
+        width,
+    )
+    for line in report.format_outputs(run, width):
         print(line)
     if manifests is not None and "helm" in args.show:
         print("\nHelm manifests:\n")
         print(_yaml_docs(manifests), end="")
     if "panorama" in args.show:
-        print("\nPanorama objects:\n")
-        for text in report.format_panorama(panorama):
+        print()
+        _say("Panorama objects (the exact XML: `airs render --panorama` or --json):", width)
+        print()
+        for text in report.format_panorama(panorama, pretty=True, width=width):
             print(text)
     if args.json_file is not None:
         doc = report.plan_json(
@@ -405,7 +428,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         args.json_file.write_text(
             json.dumps(doc, indent=2, sort_keys=False) + "\n", encoding="utf-8"
         )
-        print(f"\nplan written to {args.json_file}")
+        print()
+        _say(f"plan written to {args.json_file}", width)
     if args.policy:
         from components.cli import policy
 

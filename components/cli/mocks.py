@@ -56,6 +56,8 @@ class AirsMocks(pulumi.runtime.Mocks):
         """
         self.invokes: list[tuple[str, dict[str, Any]]] = []
         self.stack_outputs = list(stack_outputs)
+        self.computed: set[str] = set()
+        """Every string the mocks made up (ids, ARNs, addresses): ``airs plan`` marks them."""
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         """Answer one registration: the inputs plus what the cloud would compute."""
@@ -66,9 +68,12 @@ class AirsMocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         resource_id = f"{args.name}-{stable_hex(args.typ, args.name)}"
         module = _cloud_module(args.typ)
+        extra: dict[str, Any] = {}
         if module is not None:
             resource_id, extra = module.new_resource(args, resource_id)
             state.update(extra)
+        echoed = set(_strings(args.inputs))  # what the program gave is not made up
+        self.computed.update(s for s in _strings([resource_id, extra]) if s not in echoed)
         return resource_id, state
 
     def _stack_reference(self, reference: str) -> tuple[str, dict[str, Any]]:
@@ -96,7 +101,21 @@ class AirsMocks(pulumi.runtime.Mocks):
         self.invokes.append((args.token, dict(args.args)))
         module = _cloud_module(args.token)
         result: dict[str, Any] = module.call(args) if module is not None else {}
+        echoed = set(_strings(dict(args.args)))
+        self.computed.update(s for s in _strings(result) if s not in echoed)
         return result, []
+
+
+def _strings(value: Any) -> list[str]:
+    """Every non-empty string inside ``value`` (secrets unwrapped)."""
+    value = unwrap(value) if is_secret(value) else value
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 @dataclass
