@@ -268,6 +268,9 @@ class AirsDeployment(pulumi.ComponentResource):
                     "panoramaName": c.panorama_name,
                     "clusterId": cfg.clusters[key].cluster_id,
                     "release": c.release.name,
+                    "podCidr": cfg.clusters[key].pod_cidr,
+                    "serviceCidr": cfg.clusters[key].service_cidr,
+                    "protectedNamespaces": sorted(cfg.clusters[key].protect),
                 }
                 for key, c in self.clusters.items()
             }

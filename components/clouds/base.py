@@ -135,6 +135,8 @@ class Cloud:
     which hands traffic back through the endpoint, GENEVE-encapsulated)."""
     layered_cluster_checks: LayeredChecks = _no_layered_checks
     """What a cluster stack's cluster must agree on with its security stack's application."""
+    picture_roles: str | None = None
+    """``module:ROLES`` placing the target's resource types in ``airs graph``."""
 
     def connect_application(
         self, name: str, cfg: StackConfig, project: Any, opts: pulumi.ResourceOptions
@@ -217,9 +219,9 @@ def public_cloud(
     """A public cloud, from the modules of its folder ``components/clouds/<name>/``.
 
     By convention the folder holds ``config`` and ``panorama`` (passed in), and
-    ``security_project``, ``application`` and ``mocks``, whose ``COMPONENT`` classes and
-    answers load only when used. ``facts``: the remaining :class:`Cloud` fields
-    (``provider_prefix``, ``endpoint_output``, ``routes_protected_ranges``, ...).
+    ``security_project``, ``application``, ``mocks`` and ``picture``, whose ``COMPONENT``
+    classes, answers and roles load only when used. ``facts``: the remaining :class:`Cloud`
+    fields (``provider_prefix``, ``endpoint_output``, ``routes_protected_ranges``, ...).
     """
     package = f"components.clouds.{name}"
     return Cloud(
@@ -238,5 +240,6 @@ def public_cloud(
         security_side=public_security_side(f"{package}.security_project:COMPONENT"),
         application_connection=f"{package}.application:COMPONENT",
         mocks_module=f"{package}.mocks",
+        picture_roles=f"{package}.picture:ROLES",
         **facts,
     )

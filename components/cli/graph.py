@@ -1,0 +1,94 @@
+"""``airs graph``: a picture of a stack's deployment, drawn from its offline plan.
+
+``airs graph --stack S`` draws the traffic path (applications and clusters, steering, load
+balancer, firewall group, networks, egress) and, with ``--panorama``, the management plane;
+``airs graph --diff A B`` draws B and colours what promoting A to B adds, removes and
+changes, from the same comparison as ``airs diff``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from components.picture.render import FORMATS
+
+EPILOG = (
+    "exit codes: 0 picture written, 1 program error, 2 bad input (stack config, arguments, "
+    "an output path that cannot be written)"
+)
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """The ``graph`` subcommand's arguments."""
+    graph: argparse.ArgumentParser = sub.add_parser(
+        "graph",
+        help="draw the deployment (traffic path, management plane) from the offline plan",
+        description="Draw a stack's deployment from the same offline plan as `airs plan`: "
+        "the traffic path left to right and, with --panorama, the management plane. Each box "
+        "is titled with the resource name `pulumi preview` shows.",
+        epilog=EPILOG,
+    )
+    graph.add_argument("--stack", "-s", help="the stack to draw")
+    graph.add_argument(
+        "--diff",
+        nargs=2,
+        metavar=("A", "B"),
+        help="draw stack B and colour what promoting A to B adds, removes and changes",
+    )
+    graph.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        help="FILE.svg, FILE.png or FILE.dot (default: STACK.svg in the current folder)",
+    )
+    graph.add_argument(
+        "--panorama", action="store_true", help="also draw the management plane (Panorama)"
+    )
+    graph.add_argument("--dpi", type=int, help="resolution of a PNG (default 96)")
+    return graph
+
+
+def output_path(args: argparse.Namespace) -> Path:
+    """Where the picture goes."""
+    if args.output is not None:
+        path: Path = args.output
+        return path
+    stack = args.stack if args.stack else args.diff[1]
+    return Path(f"{stack}.svg")
+
+
+def output_problem(path: Path) -> str | None:
+    """Why ``path`` cannot take the picture (checked before the plan runs), or None."""
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        return f"--output {path}: the name must end in .svg, .png or .dot"
+    if path.is_dir():
+        return f"--output {path}: is a folder"
+    if not path.parent.is_dir():
+        return f"--output {path}: folder {path.parent} does not exist"
+    return None
+
+
+def draw(
+    doc: Mapping[str, Any],
+    path: Path,
+    *,
+    panorama: bool,
+    dpi: int | None = None,
+    marks: Any = None,
+) -> None:
+    """Draw the plan ``doc`` into ``path`` (format from its suffix)."""
+    from components.picture.build import picture_of
+    from components.picture.model import Group, to_dot
+    from components.picture.render import render
+
+    picture = picture_of(doc)
+    if marks is not None:
+        marks(picture)
+    if not panorama:
+        picture.management = Group(picture.management.key, picture.management.title)
+    drawn = render(to_dot(picture), path.suffix.lstrip(".").lower(), dpi)
+    path.write_bytes(drawn)
