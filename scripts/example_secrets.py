@@ -16,34 +16,19 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# What `airs init` writes too: the same example plaintexts, the same walk over secure leaves.
+from components.cli.stack_templates import example_plaintext, secure_paths  # noqa: E402
 from components.cli.stackfile import PassphraseCrypter  # noqa: E402
 
 EXAMPLE_PASSPHRASE = "airs-examples-not-a-secret"
 SECURE_LINE = re.compile(r"^(\s*secure:\s*)(\S+)\s*$")
-
-
-def secure_paths(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """(key path, ciphertext) of every secure leaf, in document order."""
-    if isinstance(value, dict):
-        if set(value) == {"secure"}:
-            yield path, str(value["secure"])
-            return
-        for key, sub in value.items():
-            yield from secure_paths(sub, f"{path}.{key}" if path else str(key))
-
-
-def expected_plaintext(stack: str, path: str) -> str:
-    """The throwaway value an example secret decrypts to."""
-    return f"example:{stack}:{path}"
 
 
 def process(path: Path, *, check: bool) -> list[str]:
@@ -65,7 +50,7 @@ def process(path: Path, *, check: bool) -> list[str]:
             continue
         key_path, ciphertext = leaves[index]
         index += 1
-        want = expected_plaintext(stack, key_path)
+        want = example_plaintext(stack, key_path)
         try:
             ok = crypter.decrypt(ciphertext) == want
         except Exception:

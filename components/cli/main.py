@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     what = render.add_mutually_exclusive_group(required=True)
     what.add_argument("--panorama", action="store_true", help="Panorama XML (xpath + element)")
     what.add_argument("--helm", action="store_true", help="the Helm release's manifests")
+    from components.cli import stack_init
+
+    stack_init.add_parsers(sub)  # init, config set
     return parser
 
 
@@ -449,7 +452,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help
         return int(exc.code or 0)
-    handlers = {"validate": cmd_validate, "plan": cmd_plan, "render": cmd_render, "diff": cmd_diff}
+    from components.cli import stack_init
+
+    handlers = {
+        "validate": cmd_validate,
+        "plan": cmd_plan,
+        "render": cmd_render,
+        "diff": cmd_diff,
+        "init": stack_init.cmd_init,
+        "config": stack_init.cmd_config,
+    }
     startup.pause_gc()
     try:
         return handlers[args.command](args)

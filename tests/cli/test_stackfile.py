@@ -38,7 +38,8 @@ def test_passphrase_round_trip() -> None:
 
 
 def test_example_secrets_decrypt_with_published_passphrase() -> None:
-    from scripts.example_secrets import EXAMPLE_PASSPHRASE, expected_plaintext, process
+    from components.cli.stack_templates import example_plaintext as expected_plaintext
+    from scripts.example_secrets import EXAMPLE_PASSPHRASE, process
 
     for stack in ("gcp-dev", "openshift-prod"):
         assert process(PROJECT.stack_file(stack), check=True) == []
