@@ -29,8 +29,8 @@ from components.config.secrets import secure_typo_hint
 
 PLACEHOLDER_SECRET = "[secret]"
 PBKDF2_ROUNDS = 1_000_000
-MAX_EXPANDED_VALUES = 10_000
-"""The most values one key of a YAML file may hold once its aliases are expanded."""
+MAX_ALIASED_VALUES = 10_000
+"""The most values YAML aliases may add to one key of a file, beyond those written out."""
 
 
 class StackFileError(Exception):
@@ -133,15 +133,17 @@ class _SelfReference(Exception):
 
 
 def _refuse_alias_bombs(root: Node, path: Path) -> None:
-    """Refuse a document whose aliases expand a key past :data:`MAX_EXPANDED_VALUES` values.
+    """Refuse a document whose aliases add more than :data:`MAX_ALIASED_VALUES` values to a key.
 
-    Each node is measured once (an alias is the node it names), so this costs the size of the
-    file, not of its expansion.
+    A long stack written out (3,000 applications) is fine; it is the values that exist only
+    through aliases that grow without bound. Each node is measured once (an alias is the node
+    it names), so this costs the size of the file, not of its expansion.
     """
     sizes: dict[int, int] = {}
     active: set[int] = set()
 
     def size(node: Node) -> int:
+        """Values under ``node`` with every alias expanded."""
         if id(node) in sizes:
             return sizes[id(node)]
         if id(node) in active:
@@ -155,6 +157,21 @@ def _refuse_alias_bombs(root: Node, path: Path) -> None:
         active.discard(id(node))
         sizes[id(node)] = total
         return total
+
+    def written(node: Node) -> int:
+        """Values under ``node`` written out, each node once however often aliased."""
+        seen: set[int] = set()
+        todo = [node]
+        while todo:
+            current = todo.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if isinstance(current, SequenceNode):
+                todo += current.value
+            elif isinstance(current, MappingNode):
+                todo += [part for pair in current.value for part in pair]
+        return len(seen)
 
     # Name the key at fault: a stack file's config key, or else a top-level one.
     entries: list[tuple[str, Node]] = []
@@ -176,11 +193,12 @@ def _refuse_alias_bombs(root: Node, path: Path) -> None:
                 f"{path}: {name}: a YAML alias refers to a value it is part of (a value "
                 "cannot contain itself)"
             ) from None
-        if expanded > MAX_EXPANDED_VALUES:
+        if expanded - MAX_ALIASED_VALUES > written(node):
             raise StackFileError(
-                f"{path}: {name}: YAML aliases expand it to {expanded:,} values, more than "
-                f"{MAX_EXPANDED_VALUES:,}: refused before reading it (nested aliases, a "
-                '"billion laughs"); write the value out'
+                f"{path}: {name}: YAML aliases expand it to {expanded:,} values from "
+                f"{written(node):,} written out, more than {MAX_ALIASED_VALUES:,} added: "
+                'refused before reading it (nested aliases, a "billion laughs"); write the '
+                "value out"
             )
 
 

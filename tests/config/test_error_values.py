@@ -99,13 +99,23 @@ def test_a_billion_laughs_is_refused_quickly(tmp_path: Path, levels: int, key: s
     assert done.stdout == ""
     assert "Traceback" not in done.stderr
     # The first key past the limit is named: airs:lol4 holds 9**5 = 59,049 strings and
-    # 7,381 lists.
+    # 7,381 lists, from five lists and nine strings written out.
     assert done.stderr.splitlines() == [
         f"error: {tmp_path / 'Pulumi.laughs.yaml'}: airs:lol4: YAML aliases expand it to "
-        "66,430 values, more than 10,000: refused before reading it (nested aliases, a "
-        '"billion laughs"); write the value out'
+        "66,430 values from 14 written out, more than 10,000 added: refused before reading it "
+        '(nested aliases, a "billion laughs"); write the value out'
     ]
     assert seconds < 30, "refused before anything is expanded"
+
+
+def test_a_long_value_written_out_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only what aliases add counts: 30,000 values written out are a (long) stack, no bomb."""
+    old = "  airs:name: airs-ocp-dev\n"
+    lol = "  airs:lol: [" + ",".join(["lol"] * 30_000) + "]\n"
+    _stack(tmp_path, "long", old, old + lol)
+    assert _validate(tmp_path, "long", capsys)[1:] == ["airs:lol: [not shown] — unknown key"]
 
 
 def test_an_alias_inside_its_own_value_is_refused(
