@@ -116,3 +116,94 @@ def overlapping_pairs(named: Sequence[tuple[str, str]]) -> Iterable[tuple[str, s
         open_blocks.append((last, index))
     for i, j in sorted(pairs):
         yield named[i][0], named[i][1], named[j][0], named[j][1]
+
+
+# ------------------------------------------------------------------ how much of the internet
+
+# A source list (admin networks, health-check sources, firewall rule sources) is judged by the
+# union of its ranges, so that 0.0.0.0/1 + 128.0.0.0/1 counts as the internet it is: it may
+# admit at most as many public addresses as one /8 holds.
+WIDEST_PUBLIC_PREFIX: Final[int] = 8
+# Ranges no internet host can come from (IANA special-purpose registries, RFC 6890): "this
+# network", private (RFC 1918), shared CGNAT, loopback, link-local, IETF protocol assignments,
+# documentation, benchmarking, multicast and reserved. Addresses there are not public.
+NON_PUBLIC_IPV4: Final[tuple[str, ...]] = (
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.0.2.0/24",
+    "192.168.0.0/16",
+    "198.18.0.0/15",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+)
+# IPv6: only global unicast (2000::/3) is public, less the documentation prefix.
+PUBLIC_IPV6: Final[str] = "2000::/3"
+NON_PUBLIC_IPV6: Final[tuple[str, ...]] = ("2001:db8::/32",)
+
+AnyNet = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def subtract(nets: list[AnyNet], hole: AnyNet) -> list[AnyNet]:
+    """``nets`` (disjoint) without the addresses of ``hole`` (other IP versions kept)."""
+    out: list[AnyNet] = []
+    for net in nets:
+        if hole.version != net.version or not net.overlaps(hole):
+            out.append(net)
+        elif not net.subnet_of(hole):  # type: ignore[arg-type]
+            # Overlapping CIDRs nest: the hole lies inside this one; keep the rest of it.
+            out.extend(net.address_exclude(hole))  # type: ignore[arg-type]
+    return out
+
+
+def public_part(sources: Iterable[str]) -> list[AnyNet]:
+    """The public addresses of the union of ``sources``, as disjoint networks.
+
+    ``sources`` are CIDRs or addresses, IPv4 or IPv6 (host bits allowed); anything that is not
+    one (an Azure service tag, a security group id) is left out.
+    """
+    parsed: list[AnyNet] = []
+    for source in sources:
+        try:
+            parsed.append(ipaddress.ip_network(source.strip(), strict=False))
+        except ValueError:
+            continue
+    v6_public = ipaddress.IPv6Network(PUBLIC_IPV6)
+    v4: list[AnyNet] = list(ipaddress.collapse_addresses(n for n in parsed if n.version == 4))
+    v6: list[AnyNet] = []
+    for net in ipaddress.collapse_addresses(n for n in parsed if n.version == 6):
+        if net.subnet_of(v6_public):
+            v6.append(net)
+        elif v6_public.subnet_of(net):
+            v6.append(v6_public)
+    for hole in NON_PUBLIC_IPV4:
+        v4 = subtract(v4, ipaddress.IPv4Network(hole))
+    for hole in NON_PUBLIC_IPV6:
+        v6 = subtract(v6, ipaddress.IPv6Network(hole))
+    return sorted(v4) + sorted(v6)
+
+
+def too_public(sources: Iterable[str]) -> str | None:
+    """Why the union of ``sources`` admits too much of the internet, or None if it does not.
+
+    Too much: more public addresses of one IP version than a ``/WIDEST_PUBLIC_PREFIX`` holds,
+    however the ranges are cut (two /1s, or many /9s, are judged together).
+    """
+    by_version: dict[int, int] = {}
+    for net in public_part(sources):
+        by_version[net.version] = by_version.get(net.version, 0) + net.num_addresses
+    for version, bits in ((4, 32), (6, 128)):
+        limit = 2 ** (bits - WIDEST_PUBLIC_PREFIX)
+        count = by_version.get(version, 0)
+        if count > limit:
+            return (
+                f"{count:,} public IPv{version} addresses, more than a "
+                f"/{WIDEST_PUBLIC_PREFIX} holds ({limit:,})"
+            )
+    return None

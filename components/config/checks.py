@@ -25,19 +25,45 @@ def security_side_checks(
 ) -> None:
     """What every public cloud's security project must respect: closed management, a
     health-check port the management profile answers."""
+    whole = False
     for i, cidr in enumerate(mgmt_allowed_cidrs):
         if network.parse_cidr(cidr).prefixlen == 0:
+            whole = True
             problems.add(
                 f"securityProject.mgmtAllowedCidrs[{i}]",
                 cidr,
                 "must not open the firewalls' management to the whole internet",
             )
+    if not whole:  # one line per mistake: a 0.0.0.0/0 entry is already named above
+        source_list_checks(
+            "securityProject.mgmtAllowedCidrs",
+            mgmt_allowed_cidrs,
+            "the firewalls' management (SSH, HTTPS)",
+            problems,
+        )
     if health_check_port not in network.HEALTH_CHECK_SERVICES:
         problems.add(
             "securityProject.healthCheckPort",
             health_check_port,
             "must be 443, 80 or 22: load balancer health checks are answered by the "
             "HTTPS, HTTP or SSH service of the allow-health-checks management profile",
+        )
+
+
+def source_list_checks(key: str, cidrs: list[str], what: str, problems: Problems) -> None:
+    """A list of sources admitted to ``what`` must not add up to the internet.
+
+    The ranges are judged together: ``[0.0.0.0/1, 128.0.0.0/1]`` is the whole internet though
+    neither entry is. Private and other non-public ranges do not count
+    (:func:`components.network.too_public`).
+    """
+    why = network.too_public(cidrs)
+    if why is not None:
+        problems.add(
+            key,
+            cidrs,
+            f"together admit {why}: that opens {what} to much of the internet; list only the "
+            "networks that need it",
         )
 
 

@@ -36,10 +36,15 @@ from components.guardrails.model import (
     _aws_ingress,
     _aws_protocol,
     _aws_sources,
+    _azure_every_port,
+    _azure_inbound_allow_rules,
     _azure_inbound_allows,
+    _azure_rule_name,
+    _azure_sources,
     _covers,
     _dotted,
     _gcp_allows_ingress,
+    _gcp_every_port,
     _get,
     _is_anywhere,
     _strings,
@@ -50,35 +55,85 @@ from components.panorama.intent import LATE_BOUND_RE
 # ------------------------------------------------------------------ 1. management exposure
 
 
+def _open_to_internet(what: str, rules: list[tuple[str, list[str]]], scope: str = "") -> list[str]:
+    """How the rules (``(name, sources)``, each a ``what``, admitting ``scope``) open to the
+    internet: each source that is "anywhere" on its own, named with its rule; else all
+    sources together, when their union holds too many public addresses. Empty when neither."""
+    anywhere = [
+        f"{what} {rule} admits {source}{scope}"
+        for rule, sources in rules
+        for source in sources
+        if _is_anywhere(source)
+    ]
+    if anywhere:
+        return anywhere
+    every = [source for _, sources in rules for source in sources]
+    why = network.too_public(every)
+    if why is None:
+        return []
+    names = list(dict.fromkeys(rule for rule, _ in rules))
+    named = f"{what} {names[0]} admits" if len(names) == 1 else f"{what}s {', '.join(names)} admit"
+    return [f"{named} {', '.join(every)}{scope}: together {why}"]
+
+
+def _aws_label(rule: Mapping[str, Any]) -> str:
+    return str(rule.get("description") or f"{rule.get('protocol')} {rule.get('fromPort')}")
+
+
 def check_mgmt_not_open(res: PlannedResource) -> list[str]:
-    """Management interfaces must not be reachable from the whole internet."""
+    """Management interfaces must not be reachable from the internet, whole or in pieces."""
     if security_role(res) != "mgmt":
         return []
     fix = "admit only the admin networks (airs:securityProject.mgmtAllowedCidrs)"
-    out: list[str] = []
+    found: list[str] = []
     if res.type == GCP_FIREWALL:
         if not _gcp_allows_ingress(res):
             return []
-        for source in _strings(_get(res.props, "sourceRanges")):
-            if _is_anywhere(source):
-                rule = _get(res.props, "name") or res.name
-                out.append(f"management firewall rule {rule} admits {source}; {fix}")
+        name = str(_get(res.props, "name") or res.name)
+        sources = _strings(_get(res.props, "sourceRanges"))
+        found = _open_to_internet("management firewall rule", [(name, sources)])
     elif res.type in (AZURE_NSG, AZURE_SECURITY_RULE):
-        for rule_name, sources in _azure_inbound_allows(res):
-            for source in sources:
-                if _is_anywhere(source):
-                    out.append(
-                        f"management NSG rule {rule_name} allows inbound from {source}; {fix}"
-                    )
+        found = _open_to_internet("management NSG rule", _azure_inbound_allows(res))
     elif res.type == AWS_SECURITY_GROUP:
-        for rule in _aws_ingress(res):
-            for source in _aws_sources(rule):
-                if _is_anywhere(source):
-                    what = (
-                        rule.get("description") or f"{rule.get('protocol')} {rule.get('fromPort')}"
-                    )
-                    out.append(f"management security group admits {source} ({what}); {fix}")
-    return out
+        rules = [(_aws_label(r), _aws_sources(r)) for r in _aws_ingress(res)]
+        found = _open_to_internet("management security group rule", rules)
+    return [f"{what}; {fix}" for what in found]
+
+
+# ------------------------------------------------------------------ 1b. untrust (pack only)
+
+EVERY_PORT = " on every port"
+
+
+def check_untrust_not_open(res: PlannedResource) -> list[str]:
+    """An untrust-side rule that admits every port must not admit the internet.
+
+    The stack config accepts any ``airs:securityProject.untrustAllowedCidrs`` (the clients
+    the firewalls serve on GCP); this organisation-level rule refuses a rule that admits the
+    internet on every port, which exposes every service of the firewalls' public untrust
+    interfaces. Rules limited to ports (Azure's published web ports) are not its concern.
+    """
+    if security_role(res) != "untrust":
+        return []
+    fix = (
+        "admit only the client networks that need the firewalls "
+        "(airs:securityProject.untrustAllowedCidrs)"
+    )
+    found: list[str] = []
+    if res.type == GCP_FIREWALL:
+        if not _gcp_allows_ingress(res) or not _gcp_every_port(res):
+            return []
+        name = str(_get(res.props, "name") or res.name)
+        sources = _strings(_get(res.props, "sourceRanges"))
+        found = _open_to_internet("untrust firewall rule", [(name, sources)], EVERY_PORT)
+    elif res.type in (AZURE_NSG, AZURE_SECURITY_RULE):
+        rules = [
+            (_azure_rule_name(res, r), _azure_sources(r))
+            for r in _azure_inbound_allow_rules(res)
+            if _azure_every_port(r)
+        ]
+        found = _open_to_internet("untrust NSG rule", rules, EVERY_PORT)
+    return [f"{what}; {fix}" for what in found]
 
 
 # ------------------------------------------------------------------ 2. health checks on trust
@@ -297,8 +352,16 @@ GUARDRAILS: Final[tuple[Guardrail, ...]] = (
     Guardrail(
         "mgmt-not-open-to-internet",
         "Firewall management (GCP firewall rule, Azure NSG, AWS security group) must not admit "
-        "0.0.0.0/0.",
+        f"the internet: no 0.0.0.0/0, and its sources together no wider than a "
+        f"/{network.WIDEST_PUBLIC_PREFIX} of public addresses.",
         resource_check=check_mgmt_not_open,
+    ),
+    Guardrail(
+        "untrust-not-open-to-internet",
+        "An untrust-side allow rule that admits every port (GCP firewall rule, Azure NSG) must "
+        "not admit the internet (its sources together no wider than a "
+        f"/{network.WIDEST_PUBLIC_PREFIX} of public addresses). Enforced by the pack only.",
+        resource_check=check_untrust_not_open,
     ),
     Guardrail(
         "trust-admits-health-checks",

@@ -190,20 +190,23 @@ def _is_anywhere(source: str) -> bool:
 
 
 def _covers(sources: Sequence[str], target: str) -> bool:
-    """Whether some source range contains the whole of ``target``."""
+    """Whether the union of the source ranges contains the whole of ``target``.
+
+    Ranges are judged together: ``35.191.0.0/17`` and ``35.191.128.0/17`` cover
+    ``35.191.0.0/16``; a ``/24`` inside it does not.
+    """
     wanted = _network(target)
+    if wanted is None:
+        return False
+    if any(_is_anywhere(source) for source in sources):
+        return True
+    left: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = [wanted]
     for source in sources:
-        if _is_anywhere(source):
-            return True
         net = _network(source)
-        if (
-            net is not None
-            and wanted is not None
-            and net.version == wanted.version
-            and wanted.subnet_of(net)  # type: ignore[arg-type]
-        ):
-            return True
-    return False
+        if net is None or net.version != wanted.version:
+            continue
+        left = network.subtract(left, net)
+    return not left
 
 
 def _as_int(value: Any) -> int | None:
@@ -269,8 +272,8 @@ def _gcp_allows_ingress(res: PlannedResource) -> bool:
     return direction in (None, "INGRESS") and (allows is UNKNOWN or bool(_rules(allows)))
 
 
-def _azure_inbound_allows(res: PlannedResource) -> list[tuple[str, list[str]]]:
-    """``(rule name, sources)`` of every inbound Allow rule of an NSG or a standalone rule."""
+def _azure_inbound_allow_rules(res: PlannedResource) -> list[Mapping[str, Any]]:
+    """Every inbound Allow rule of an NSG (its inline rules) or a standalone rule."""
     rules = _rules(_get(res.props, "securityRules")) if res.type == AZURE_NSG else [res.props]
     out = []
     for rule in rules:
@@ -279,12 +282,45 @@ def _azure_inbound_allows(res: PlannedResource) -> list[tuple[str, list[str]]]:
             continue
         if not (isinstance(direction, str) and direction.lower() == "inbound"):
             continue
-        sources = _strings(rule.get("sourceAddressPrefix")) + _strings(
-            rule.get("sourceAddressPrefixes")
-        )
-        name = rule.get("name") or _get(res.props, "securityRuleName") or res.name
-        out.append((str(name), sources))
+        out.append(rule)
     return out
+
+
+def _azure_rule_name(res: PlannedResource, rule: Mapping[str, Any]) -> str:
+    return str(rule.get("name") or _get(res.props, "securityRuleName") or res.name)
+
+
+def _azure_sources(rule: Mapping[str, Any]) -> list[str]:
+    return _strings(rule.get("sourceAddressPrefix")) + _strings(rule.get("sourceAddressPrefixes"))
+
+
+def _azure_inbound_allows(res: PlannedResource) -> list[tuple[str, list[str]]]:
+    """``(rule name, sources)`` of every inbound Allow rule of an NSG or a standalone rule."""
+    return [
+        (_azure_rule_name(res, rule), _azure_sources(rule))
+        for rule in _azure_inbound_allow_rules(res)
+    ]
+
+
+def _azure_every_port(rule: Mapping[str, Any]) -> bool:
+    """Whether an Azure rule admits every destination port."""
+    ports = _strings(rule.get("destinationPortRange")) + _strings(rule.get("destinationPortRanges"))
+    return not ports or any(p.strip() in ("*", "0-65535") for p in ports)
+
+
+# GCP protocols with ports: an allow of one of these with no port list admits every port.
+_PORTED_PROTOCOLS: Final[frozenset[str]] = frozenset({"tcp", "udp", "sctp", "6", "17", "132"})
+
+
+def _gcp_every_port(res: PlannedResource) -> bool:
+    """Whether a GCP rule allows some protocol on every port (``all``, or no port list)."""
+    for allow in _rules(_get(res.props, "allows")):
+        protocol = str(allow.get("protocol", "")).lower()
+        if protocol == "all" or (
+            protocol in _PORTED_PROTOCOLS and not _strings(allow.get("ports"))
+        ):
+            return True
+    return False
 
 
 def _aws_ingress(res: PlannedResource) -> list[Mapping[str, Any]]:

@@ -47,6 +47,14 @@ def bad_program() -> None:
         allows=[gcp.compute.FirewallAllowArgs(protocol="tcp", ports=["22", "443"])],
     )
     gcp.compute.Firewall(
+        "bad-security-allow-untrust",
+        name="bad-allow-untrust-ingress",
+        network=f"{network}/bad-fw-untrust-vpc",
+        direction="INGRESS",
+        source_ranges=["0.0.0.0/1", "128.0.0.0/1"],  # the internet, in two halves
+        allows=[gcp.compute.FirewallAllowArgs(protocol="all")],
+    )
+    gcp.compute.Firewall(
         "bad-security-allow-trust",
         name="bad-allow-trust-ingress",
         network=f"{network}/bad-fw-trust-vpc",
@@ -104,6 +112,7 @@ def bad_program() -> None:
 # Guardrail → logical names of the resources it must flag (and no others).
 BAD: dict[str, set[str]] = {
     "mgmt-not-open-to-internet": {"bad-security-allow-mgmt"},
+    "untrust-not-open-to-internet": {"bad-security-allow-untrust"},
     "trust-admits-health-checks": {"bad-security-allow-trust"},
     "sensitive-values-are-secret": {"bad-security-fw-template", "bad-a-k8s"},
     "helm-release-in-kube-system": {"bad-a-pan-cni"},

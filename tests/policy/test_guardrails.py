@@ -52,10 +52,63 @@ def test_mgmt_fires_when_open(
     assert "mgmtAllowedCidrs" in messages[0]
 
 
+HALVES = ["0.0.0.0/1", "128.0.0.0/1"]
+
+
+def test_mgmt_fires_on_the_internet_in_pieces(planned: dict[str, list[PlannedResource]]) -> None:
+    """Sources are judged together: two /1s are the whole internet, within a rule or across."""
+    gcp = edited(find(planned["gcp-dev"], *MGMT["gcp-dev"]), ("sourceRanges",), HALVES)
+    aws = find(planned["aws-dev"], *MGMT["aws-dev"])
+    aws = edited(
+        edited(aws, ("ingress", 0, "cidrBlocks"), HALVES[:1]),
+        ("ingress", 1, "cidrBlocks"),
+        HALVES[1:],
+    )
+    azure = find(planned["azure-dev"], *MGMT["azure-dev"])
+    rule = dict(azure.props["securityRules"][0])
+    del rule["sourceAddressPrefix"]
+    azure = edited(azure, ("securityRules", 0), {**rule, "sourceAddressPrefixes": HALVES})
+    too_many = "3,702,258,688 public IPv4 addresses, more than a /8 holds (16,777,216)"
+    assert g.check_mgmt_not_open(gcp) == [
+        "management firewall rule airs-gcp-dev-allow-mgmt-ingress admits 0.0.0.0/1, "
+        f"128.0.0.0/1: together {too_many}; admit only the admin networks "
+        "(airs:securityProject.mgmtAllowedCidrs)"
+    ]
+    assert g.check_mgmt_not_open(aws) == [
+        "management security group rules management SSH, management HTTPS admit 0.0.0.0/1, "
+        f"128.0.0.0/1: together {too_many}; admit only the admin networks "
+        "(airs:securityProject.mgmtAllowedCidrs)"
+    ]
+    assert len(g.check_mgmt_not_open(azure)) == 1
+    assert too_many in g.check_mgmt_not_open(azure)[0]
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"],  # not public
+        ["1.0.0.0/8"],  # exactly the limit
+        ["1.0.0.0/8", "1.0.0.0/9", "1.128.0.0/9"],  # overlaps counted once
+    ],
+)
+def test_mgmt_quiet_up_to_a_slash_8_of_public_addresses(
+    planned: dict[str, list[PlannedResource]], sources: list[str]
+) -> None:
+    res = edited(find(planned["gcp-dev"], *MGMT["gcp-dev"]), ("sourceRanges",), sources)
+    assert g.check_mgmt_not_open(res) == []
+
+
+def test_mgmt_fires_just_past_a_slash_8(planned: dict[str, list[PlannedResource]]) -> None:
+    res = edited(
+        find(planned["gcp-dev"], *MGMT["gcp-dev"]), ("sourceRanges",), ["1.0.0.0/8", "3.0.0.0/32"]
+    )
+    assert "16,777,217 public IPv4 addresses" in g.check_mgmt_not_open(res)[0]
+
+
 def test_mgmt_ignores_the_untrust_rule_and_deny_rules(
     planned: dict[str, list[PlannedResource]],
 ) -> None:
-    # Untrust legitimately admits clients from anywhere; the mgmt NSG's last rule denies "*".
+    # Untrust has its own guardrail (below); the mgmt NSG's last rule denies "*".
     untrust = find(planned["gcp-dev"], model.GCP_FIREWALL, "-allow-untrust")
     assert g.check_mgmt_not_open(edited(untrust, ("sourceRanges",), ["0.0.0.0/0"])) == []
     nsg = find(planned["azure-dev"], *MGMT["azure-dev"])
@@ -69,6 +122,64 @@ def test_mgmt_rule_found_by_its_vpc_when_renamed(
     res = find(planned["gcp-dev"], *MGMT["gcp-dev"])
     res = edited(edited(res, ("name",), "custom-admin-rule"), ("sourceRanges",), ["0.0.0.0/0"])
     assert len(g.check_mgmt_not_open(res)) == 1
+
+
+# ------------------------------------------------------------------ 1b. untrust (pack only)
+
+UNTRUST = {
+    "gcp-dev": (model.GCP_FIREWALL, "-allow-untrust"),
+    "azure-dev": (model.AZURE_NSG, "-untrust-nsg"),
+}
+
+
+@pytest.mark.parametrize("stack", ["gcp-dev", "azure-dev"])
+def test_untrust_quiet_on_the_plan(planned: dict[str, list[PlannedResource]], stack: str) -> None:
+    res = find(planned[stack], *UNTRUST[stack])
+    assert model.security_role(res) == "untrust"
+    assert g.check_untrust_not_open(res) == []
+
+
+def test_untrust_fires_on_every_port_from_the_internet(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    res = find(planned["gcp-dev"], *UNTRUST["gcp-dev"])
+    fix = "admit only the client networks that need the firewalls (airs:securityProject.untrustAllowedCidrs)"
+    opened = edited(res, ("sourceRanges",), [*res.props["sourceRanges"], "0.0.0.0/0"])
+    assert g.check_untrust_not_open(opened) == [
+        f"untrust firewall rule airs-gcp-dev-allow-untrust-ingress admits 0.0.0.0/0 on every port; {fix}"
+    ]
+    halves = edited(res, ("sourceRanges",), HALVES)
+    assert len(g.check_untrust_not_open(halves)) == 1
+    # Limited to ports, or to a few client networks: not this guardrail's concern.
+    web = edited(opened, ("allows",), [{"protocol": "tcp", "ports": ["443"]}])
+    assert g.check_untrust_not_open(web) == []
+    clients = edited(res, ("sourceRanges",), [*res.props["sourceRanges"], "203.0.113.0/24"])
+    assert g.check_untrust_not_open(clients) == []
+    # A protocol with no port list admits every port of it.
+    every_tcp = edited(opened, ("allows",), [{"protocol": "tcp"}])
+    assert len(g.check_untrust_not_open(every_tcp)) == 1
+
+
+def test_untrust_azure_rule_on_every_port_fires(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    res = find(planned["azure-dev"], *UNTRUST["azure-dev"])
+    web = [r for r in res.props["securityRules"] if r["name"] == "allow-inbound-web"]
+    # The program admits the internet on the web ports only: quiet.
+    assert [(r["sourceAddressPrefix"], r["destinationPortRanges"]) for r in web] == [
+        ("Internet", ["80", "443"])
+    ]
+    rules = [
+        {k: v for k, v in r.items() if k != "destinationPortRanges"} | {"destinationPortRange": "*"}
+        if r["name"] == "allow-inbound-web"
+        else r
+        for r in res.props["securityRules"]
+    ]
+    messages = g.check_untrust_not_open(edited(res, ("securityRules",), rules))
+    assert len(messages) == 1
+    assert messages[0].startswith(
+        "untrust NSG rule allow-inbound-web admits Internet on every port;"
+    )
 
 
 # ------------------------------------------------------------------ 2. health checks on trust
@@ -90,6 +201,25 @@ def test_trust_fires_without_a_gcp_health_check_range(
     assert len(messages) == 1
     assert "130.211.0.0/22" in messages[0]
     assert "35.191.0.0/16" not in messages[0]
+
+
+def test_trust_health_check_range_covered_only_by_the_whole_of_it(
+    planned: dict[str, list[PlannedResource]],
+) -> None:
+    """A /24 inside 35.191.0.0/16 does not cover it; two /17 halves do, together."""
+    res = find(planned["gcp-dev"], *TRUST["gcp-dev"])
+    others = [s for s in res.props["sourceRanges"] if s != "35.191.0.0/16"]
+    assert len(others) == len(res.props["sourceRanges"]) - 1
+    narrow = edited(res, ("sourceRanges",), [*others, "35.191.0.0/24"])
+    messages = g.check_trust_admits_health_checks(narrow)
+    assert len(messages) == 1
+    assert "range(s) 35.191.0.0/16;" in messages[0]
+    halves = edited(res, ("sourceRanges",), [*others, "35.191.0.0/17", "35.191.128.0/17"])
+    assert g.check_trust_admits_health_checks(halves) == []
+    assert model._covers(["35.191.0.0/17", "35.191.128.0/17"], "35.191.0.0/16")
+    assert not model._covers(["35.191.0.0/24"], "35.191.0.0/16")
+    assert not model._covers(["35.191.0.0/17", "35.191.128.0/18"], "35.191.0.0/16")
+    assert model._covers(["35.0.0.0/8"], "35.191.0.0/16")
 
 
 def test_trust_fires_without_the_azure_probe_rule(
@@ -298,5 +428,5 @@ def test_evaluate_quiet_on_the_plan(planned: dict[str, list[PlannedResource]], s
 
 def test_guardrail_names_are_unique_and_each_has_one_check() -> None:
     names = [x.name for x in g.GUARDRAILS]
-    assert len(set(names)) == len(names) == 6
+    assert len(set(names)) == len(names) == 7
     assert all((x.resource_check is None) != (x.stack_check is None) for x in g.GUARDRAILS)

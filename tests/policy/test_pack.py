@@ -33,6 +33,7 @@ from components.guardrails import checks as guardrails
 from components.guardrails import model
 from tests.helpers import ROOT, plan_example
 from tests.policy.bad_program import bad_program
+from tests.policy.conftest import PACK_ONLY_STACKS, pack_only_fires, plan_pack_only
 
 PACK_DIR = ROOT / "policy"
 
@@ -216,3 +217,23 @@ def test_pack_serves_its_policies_over_grpc(served_pack: Any, bad_run: ProgramRu
         "cluster-identity-unique",
         "panorama-objects-committed",
     ]
+
+
+@pytest.mark.parametrize("stack", PACK_ONLY_STACKS)
+def test_served_pack_fires_on_a_pack_only_stack(served_pack: Any, stack: str) -> None:
+    """The pack process, as the engine starts it, fires on a stack the config accepts, on
+    the resources `airs plan --policy` names (tests/policy/stacks, policy/README.md)."""
+    run = plan_pack_only(stack)
+    requests, stack_request = _requests(run)
+    found: set[tuple[str, str]] = set()
+    for request in requests:
+        served_pack.Remediate(request, timeout=30)
+        for d in served_pack.Analyze(request, timeout=30).diagnostics:
+            assert d.enforcementLevel == proto.MANDATORY
+            found.add((d.policyName, request.name))
+    found |= {
+        (d.policyName, d.urn.rsplit("::", 1)[-1])
+        for d in served_pack.AnalyzeStack(stack_request, timeout=30).diagnostics
+    }
+    assert found == pack_only_fires(stack)
+    assert {(v.policy, v.urn.rsplit("::", 1)[-1]) for v in policy.check(run)} == found

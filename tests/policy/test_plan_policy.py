@@ -15,6 +15,7 @@ from components.cli.main import EXIT_POLICY_VIOLATION, main
 from components.cli.stackfile import StackSettings
 from tests.helpers import EXAMPLE_STACKS, ROOT, load_example
 from tests.policy.bad_program import BAD, bad_program
+from tests.policy.conftest import PACK_ONLY_DIR, PACK_ONLY_STACKS, pack_only_fires
 
 
 @pytest.mark.parametrize("stack", EXAMPLE_STACKS)
@@ -33,7 +34,7 @@ def test_examples_report_no_violation(
     capsys.readouterr()
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "Policies: no violation (6 mandatory guardrails checked)" in out
+    assert "Policies: no violation (7 mandatory guardrails checked)" in out
 
 
 def test_bad_program_reports_each_guardrail() -> None:
@@ -91,3 +92,31 @@ def test_secret_values_in_the_plan_are_seen_as_secret() -> None:
     assert by_name["bad-b-k8s"].secret_paths == frozenset({("kubeconfig",)})
     assert by_name["bad-a-k8s"].secret_paths == frozenset()
     assert by_name["bad-b-k8s"].props["kubeconfig"] == "apiVersion: v1\nkind: Config\n"
+
+
+def test_a_pack_only_stack_exists() -> None:
+    assert PACK_ONLY_STACKS  # exit 4 must be reachable from a stack file
+
+
+@pytest.mark.parametrize("stack", PACK_ONLY_STACKS)
+def test_pack_only_stack_is_valid_config_and_exits_4(
+    stack: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What policy/README.md shows: `airs validate` accepts the stack (the config layer does
+    not enforce this policy), and `airs plan --policy` on it exits 4 naming what fired."""
+    common = ["--project", str(ROOT), "--stacks-dir", str(PACK_ONLY_DIR)]
+    assert main([*common, "validate", "--stack", stack]) == 0
+    capsys.readouterr()
+    assert main([*common, "plan", "--stack", stack]) == 0  # without --policy: a plan, exit 0
+    assert "Policies:" not in capsys.readouterr().out
+    assert main([*common, "plan", "--stack", stack, "--policy"]) == EXIT_POLICY_VIOLATION
+    out = capsys.readouterr().out
+    fires = pack_only_fires(stack)
+    assert fires
+    assert f"Policies: {len(fires)} mandatory violation(s)" in out
+    seen = {
+        (line.split("]")[0].strip(" ["), line.rsplit("::", 1)[-1])
+        for line in out.splitlines()
+        if line.startswith("  [")
+    }
+    assert seen == fires

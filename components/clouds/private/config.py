@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, Field
 from components import network
 from components.config import Problems, StackConfig, TargetModel
 from components.config.base import Cidr, IPv4, rule
+from components.config.checks import source_list_checks
 from components.config.stack import target_section
 
 SERIAL = re.compile(r"^[A-Za-z0-9]{6,32}$")
@@ -95,3 +96,10 @@ def checks(cfg: StackConfig, problems: Problems) -> None:
         problems.add(
             "firewall.trustIp", fw.trust_ip, "must differ from airs:firewall.trustGatewayIp"
         )
+    # They alone reach the HTTPS service of the trust interface's management profile.
+    source_list_checks(
+        "firewall.healthCheckSources",
+        fw.health_check_sources,
+        "the firewall's HTTPS management service on its trust interface",
+        problems,
+    )
