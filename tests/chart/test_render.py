@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -249,12 +250,31 @@ def test_cni_conf_name_pins_the_primary_conflist():
 
 
 def test_config_change_rolls_the_daemonset():
-    def checksum(cluster_id: int) -> str:
-        ds = one(render(values_for("gke", cluster_id=cluster_id)), "DaemonSet", "pan-cni")
-        return str(ds["spec"]["template"]["metadata"]["annotations"]["checksum/cni-config"])
+    """The pod template carries a hash of pan-cni's ConfigMap: a change to the CNI config
+    (the cluster id is in it) changes the hash, so the pods roll; a change elsewhere (the
+    image) leaves it; a fresh Helm run of the same values gives the same hash."""
 
-    assert checksum(1) == checksum(1)
-    assert checksum(1) != checksum(2)
+    def daemonset(docs: list[dict[str, Any]]) -> dict[str, Any]:
+        return one(docs, "DaemonSet", "pan-cni")
+
+    def checksum(docs: list[dict[str, Any]]) -> str:
+        return str(
+            daemonset(docs)["spec"]["template"]["metadata"]["annotations"]["checksum/cni-config"]
+        )
+
+    base = render(values_for("gke", cluster_id=1))
+    assert re.fullmatch(r"[0-9a-f]{64}", checksum(base))
+    other_cluster = render(values_for("gke", cluster_id=2))
+    assert one(other_cluster, "ConfigMap", "pan-cni-config") != one(
+        base, "ConfigMap", "pan-cni-config"
+    )
+    assert checksum(other_cluster) != checksum(base)
+    image = "registry.example.com/airs/pan-cni@sha256:" + "b" * 64
+    other_image = render(values_for("gke", cluster_id=1, image=image))
+    assert container(other_image)["image"] == image != container(base)["image"]
+    assert checksum(other_image) == checksum(base)
+    fresh = chart.render_chart(values_for("gke", cluster_id=1))  # not the memoised render
+    assert checksum(fresh) == checksum(base)
 
 
 def test_custom_image():

@@ -7,11 +7,14 @@ from typing import Any
 import pytest
 
 from components.clouds import parse_stack_config
-from components.config import ConfigError
+from components.clouds.azure.application import VnetRef
+from components.config import Application, ConfigError
 from tests.helpers import example_values
 
+SUB_DEV = "00000000-0000-4000-8000-000000000001"
+SUB_PROD = "00000000-0000-4000-8000-000000000002"
 VNET = (
-    "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-apps-dev"
+    f"/subscriptions/{SUB_DEV}/resourceGroups/rg-apps-dev"
     "/providers/Microsoft.Network/virtualNetworks/vnet-apps-dev"
 )
 
@@ -90,10 +93,23 @@ def test_aws_zone_subnets_of_an_unlisted_zone() -> None:
     ]
 
 
+def _vnet_parts(app: Application) -> tuple[str, str, str, list[str]]:
+    """Subscription, resource group, VNet name and subnet names the program reads."""
+    assert app.network is not None
+    ref = VnetRef.parse(app.network)
+    return ref.subscription, ref.resource_group, ref.name, [ref.subnet_name(s) for s in app.subnets]
+
+
 def test_azure_example_vnet_ids_are_valid() -> None:
-    for stack in ("azure-dev", "azure-prod"):
-        values, secret = example_values(stack)
-        parse_stack_config(values, secret)
+    dev = parse_stack_config(*example_values("azure-dev")).applications
+    assert {key: _vnet_parts(app) for key, app in dev.items()} == {
+        "app-vnet": (SUB_DEV, "rg-apps-dev", "vnet-apps-dev", ["aks-nodes"]),
+    }
+    prod = parse_stack_config(*example_values("azure-prod")).applications
+    assert {key: _vnet_parts(app) for key, app in prod.items()} == {
+        "app-vnet": (SUB_PROD, "rg-apps-prod", "vnet-apps-prod", ["aks-nodes", "vms"]),
+        "data-vnet": (SUB_PROD, "rg-data-prod", "vnet-data-prod", ["default"]),
+    }
 
 
 @pytest.mark.parametrize(
@@ -124,7 +140,10 @@ def test_azure_vnet_id_is_case_insensitive() -> None:
     app = values["applications"]["app-vnet"]
     app["network"] = VNET.replace("resourceGroups", "resourcegroups")
     app["subnets"] = [VNET.upper() + "/subnets/aks-nodes"]
-    parse_stack_config(values, secret)
+    parsed = parse_stack_config(values, secret).applications["app-vnet"]
+    assert parsed.network == VNET.replace("resourceGroups", "resourcegroups")  # kept as given
+    # ...and read the same: the subnet, written in capitals, is found in the VNet.
+    assert _vnet_parts(parsed) == (SUB_DEV, "rg-apps-dev", "vnet-apps-dev", ["aks-nodes"])
 
 
 def test_azure_subnets_must_belong_to_the_vnet() -> None:

@@ -184,6 +184,9 @@ class Faults:
     job_polls: int = 0  # ACT polls before FIN
     device_pending_polls: int = 0  # device PEND polls after the job is FIN
     push_fail: dict[str, str] = field(default_factory=dict)  # serial -> message
+    # The push job's own result, whatever its devices' results: a client must read each
+    # device's result, not only the job's (None: FAIL when a device failed).
+    push_job_result: str | None = None
     reject: tuple[str, str] | None = None  # (substring of element or xpath, message)
     # Which requests ``http_500`` and ``timeouts`` strike (default: every request).
     strikes: Callable[[dict[str, str]], bool] | None = None
@@ -588,6 +591,7 @@ class PanoramaEmulator:
             for s in serials
         ]
         result = "FAIL" if any(r == "FAIL" for _, r, _ in devices) else "OK"
+        result = self.faults.push_job_result or result
         job = self._new_job("CommitAll", admin, result, [f"push {kind} {name}"])
         job.devices = devices
         job.device_polls_left = self.faults.device_pending_polls

@@ -335,6 +335,23 @@ FAULTS: tuple[Fault, ...] = (
         expect_running="new config",
     ),
     Fault(
+        "push-job-ok-device-fails",
+        "Push job reports OK while a firewall failed",
+        '`faults.push_fail = {serial: "…"}`, `faults.push_job_result = "OK"`',
+        "push (commit-all)",
+        _is_push,
+        _set(
+            push_fail={SERIAL: "vsys1: zone trust: interface ethernet1/2 not found"},
+            push_job_result="OK",
+        ),
+        _reset,
+        expect_ok=False,
+        expect_calls=1,
+        expect_says="interface ethernet1/2 not found",
+        expect_commits=1,
+        expect_running="new config",
+    ),
+    Fault(
         "revert-fails",
         "Commit fails and the revert fails too",
         "`faults.commit_fail` + the client's revert raises HTTP 500",

@@ -6,6 +6,7 @@ import asyncio
 
 import pulumi
 import pytest
+from pulumi.runtime.mocks import MockMonitor
 
 from components.panorama.component import PanoramaConfig
 from components.panorama.render import render_intent
@@ -29,17 +30,35 @@ class Mocks(pulumi.runtime.Mocks):
         return {}
 
 
+class SecretOutputsMonitor(MockMonitor):
+    """The mock monitor, noting which outputs each registration asks the engine to keep secret
+    (``additional_secret_outputs``: the mock runtime itself ignores them)."""
+
+    def __init__(self, mocks: Mocks) -> None:
+        super().__init__(mocks)
+        self.secret_outputs: dict[str, set[str]] = {}
+
+    def RegisterResource(self, request):  # the gRPC method's name
+        self.secret_outputs[request.name] = set(request.additionalSecretOutputs)
+        return super().RegisterResource(request)
+
+
 @pytest.fixture
-def mocks():
+def monitor():
     # Pulumi's mock runtime needs a current event loop; earlier tests in this process
     # (airs plan runs) leave none, as a program run should.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    m = Mocks()
-    pulumi.runtime.set_mocks(m, preview=False)
+    m = SecretOutputsMonitor(Mocks())
+    pulumi.runtime.set_mocks(m.mocks, preview=False, monitor=m)
     yield m
     asyncio.set_event_loop(None)
     loop.close()
+
+
+@pytest.fixture
+def mocks(monitor):
+    return monitor.mocks
 
 
 @pulumi.runtime.test
@@ -76,3 +95,27 @@ def test_missing_late_bound_value_is_an_error(mocks):
     with pytest.raises(ValueError, match="public-lb-address"):
         PanoramaConfig("pano", intent, hostname="h", late_bound={})
     assert mocks.resources == []  # refused before anything was registered
+
+
+@pulumi.runtime.test
+def test_late_value_hashes_are_secret_in_state(monitor):
+    """State keeps sha256 of the late-bound values (the plugin credential, load balancer
+    addresses): every object and the commit ask the engine to keep ``late_sha256`` secret,
+    so a guessable credential can never be confirmed from the state file."""
+    intent = intent_for("gcp")
+    late = {k: pulumi.Output.from_input(v) for k, v in late_for(intent).items()}
+    comp = PanoramaConfig("pano", intent, hostname="panorama.example.com", late_bound=late)
+
+    def check(_):
+        registered = {r.name: r.typ for r in monitor.mocks.resources}
+        dynamic = [n for n, typ in registered.items() if typ.startswith("pulumi-python:dynamic")]
+        assert len(dynamic) == len(render_intent(intent)) + 1  # every object and the commit
+        assert {n: monitor.secret_outputs[n] for n in dynamic} == {
+            n: {"late_sha256"} for n in dynamic
+        }
+        # The plugin credential is among the late values whose hashes are kept.
+        lates = [r.inputs.get("late") or {} for r in monitor.mocks.resources]
+        keys = {k for late in lates for k in late.get("value", late)}  # secrets are wrapped
+        assert "credential/gke-airs" in keys
+
+    return comp.commit_id.apply(check)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.panorama.client import PanoramaError
+from components.panorama.client import JobFailed, PanoramaError
 from components.panorama.provider import ProviderSettings
 from tests.panorama.engine import ADMIN, Engine, running_matches
 from tests.panorama.helpers import SERIAL, change_one_route, intent_for, late_for, pending
@@ -179,6 +179,22 @@ def test_device_push_failure_names_device_and_rerun_pushes_again(emu, engine):
     assert running_matches(emu, rendered, late) == []
     assert len(emu.commits) == 1  # nothing new to commit
     assert len(emu.pushes) == pushes + 2  # but the push is retried
+
+
+def test_one_failed_firewall_fails_the_push_even_when_the_job_says_ok(emu, engine):
+    """Each firewall's result decides, not only the job's own."""
+    intent, late = _setup(emu)
+    emu.faults.push_fail = {SERIAL: "vsys1: zone trust: interface ethernet1/2 not found"}
+    emu.faults.push_job_result = "OK"
+    with pytest.raises(JobFailed) as err:
+        engine.up(intent, late)
+    push_job = max(emu.jobs)
+    assert f"push to template stack airs-gcp-stack (job {push_job}) failed" in str(err.value)
+    assert f"fw-{SERIAL} ({SERIAL}): vsys1: zone trust: interface ethernet1/2 not found" in str(
+        err.value
+    )
+    assert err.value.job.result == "OK"
+    assert [(d.serial, d.result) for d in err.value.job.devices] == [(SERIAL, "FAIL")]
 
 
 def test_revert_failure_is_reported(emu, engine):

@@ -35,11 +35,14 @@ def test_lifecycle(cloud, emu, engine):
     stack_devices = emu.node(rendered[1].xpath + f"/devices/entry[@name='{SERIAL}']")
     assert stack_devices is not None, "merge of the template stack must keep registered firewalls"
 
-    # a run that changes nothing makes no API call and no commit
+    # a run that changes nothing makes no API call and no commit, and plans no step: the
+    # commit resource's diff says "no change", so a preview does not list it
     before = len(emu.requests)
+    engine.log.clear()
     engine.up(intent, late)
     assert len(emu.requests) == before
     assert len(emu.commits) == 1
+    assert engine.log == []
 
     # 2. change one route
     changed = change_one_route(intent)
@@ -61,8 +64,19 @@ def test_lifecycle(cloud, emu, engine):
         if o.kind == "security-rule" and o.name == changed.security_rules[-1].name
     )
     smaller = remove_one_rule(changed)
+    before = len(emu.requests)
     rendered = engine.up(smaller, late)
     assert running_matches(emu, rendered, late) == []
+    # The commit resource deletes it inside its one multi-config; the removed object's own
+    # delete (which the engine runs after the commit) sends nothing: a delete of its own
+    # would be an uncommitted change left behind, or remove a re-created object.
+    single_writes = [
+        (r["action"], r["xpath"])
+        for r in emu.requests[before:]
+        if r.get("type") == "config" and r.get("action") in ("set", "edit", "delete")
+    ]
+    assert single_writes == []
+    assert engine.log[-1] == f"delete airs-security-rule-{gone.name}"
     assert emu.node(gone.xpath) is None
     assert emu.node(gone.xpath, running=False) is None
     assert len(emu.commits) == 3

@@ -18,7 +18,7 @@ from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.rpc import UNKNOWN
 
-from components.panorama.client import PanoramaClient, PanoramaError
+from components.panorama.client import ConfigOp, PanoramaClient, PanoramaError
 from components.panorama.credentials import credentials_from_config
 from components.panorama.elements import flatten
 from components.panorama.provider import PanoramaCommitProvider, PanoramaObjectProvider
@@ -35,7 +35,6 @@ def test_refresh_detects_out_of_band_edit_and_up_repairs_it(emu, engine):
     zone = next(o for o in rendered if o.kind == "zone" and o.name == "trust")
     # Another admin edits the zone and commits.
     other = PanoramaClient(emu.hostname, api_key=emu.key_for("other"), ca_bundle=str(emu.cert))
-    from components.panorama.client import ConfigOp
 
     other.write(
         ConfigOp(
@@ -61,7 +60,6 @@ def test_refresh_drops_objects_deleted_out_of_band_and_up_recreates(emu, engine)
     rendered = engine.up(intent, late)
     rule = next(o for o in rendered if o.kind == "security-rule")
     other = PanoramaClient(emu.hostname, api_key=emu.key_for("other"), ca_bundle=str(emu.cert))
-    from components.panorama.client import ConfigOp
 
     other.write(ConfigOp("delete", rule.xpath))
     other.commit(admin="other", description="oops")
@@ -167,12 +165,54 @@ def test_diff_and_check(emu, engine):
 
 def test_unmanaged_object_delete_is_idempotent(emu, engine):
     intent = intent_for("aws")
-    rendered = engine.up(intent, late_for(intent))
+    engine.up(intent, late_for(intent))
     rule = engine.objects["airs-security-rule-airs-aws-allow-ai"]
+    assert emu.node(rule["xpath"], running=False) is not None
+    before = len(emu.requests)
     engine.obj_provider.delete(rule["xpath"], {**rule, "managed": False})
-    engine.obj_provider.delete(rule["xpath"], {**rule, "managed": False})
+    engine.obj_provider.delete(rule["xpath"], {**rule, "managed": False})  # already gone: no error
+    # One delete request each, of that object only; it leaves the candidate, uncommitted.
+    deletes = [(r["action"], r["xpath"]) for r in emu.requests[before:]]
+    assert deletes == [("delete", rule["xpath"])] * 2
     assert emu.node(rule["xpath"], running=False) is None
-    assert rendered
+    assert emu.node(rule["xpath"], running=True) is not None
+    assert pending(emu) == [rule["xpath"]]
+
+
+def test_managed_object_delete_sends_nothing(emu, engine):
+    """The commit resource deletes managed objects (and commits); their own delete must not."""
+    intent = intent_for("aws")
+    engine.up(intent, late_for(intent))
+    rule = engine.objects["airs-security-rule-airs-aws-allow-ai"]
+    assert rule["managed"] is True
+    before = len(emu.requests)
+    engine.obj_provider.delete(rule["xpath"], rule)
+    assert emu.requests[before:] == []
+    assert emu.node(rule["xpath"], running=False) is not None
+    assert pending(emu) == []
+
+
+def test_multi_config_is_all_or_nothing(emu, engine):
+    """A multi-config request whose second operation PAN-OS refuses writes nothing at all
+    (strict-transactional), so the provider may say so and a revert has nothing to undo."""
+    client = engine.commit_provider.client(emu.hostname)
+    first = ConfigOp(
+        "set",
+        "/config/shared/address",
+        "<entry name='a1'><ip-netmask>10.0.0.1</ip-netmask></entry>",
+        "address a1",
+    )
+    second = ConfigOp(
+        "set",
+        "/config/shared/address",
+        "<entry name='a2'><ip-netmask>10.0.0.2</ip-netmask></entry>",
+        "address a2",
+    )
+    emu.faults.reject = ("10.0.0.2", "a2 is refused")
+    with pytest.raises(PanoramaError, match=r"Panorama rejected address a2 .*a2 is refused"):
+        client.multi_config([first, second])
+    assert emu.node("/config/shared/address/entry[@name='a1']", running=False) is None
+    assert pending(emu) == []
 
 
 def test_flatten_gives_per_setting_properties():
