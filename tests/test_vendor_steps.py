@@ -1,9 +1,15 @@
 """docs/vendor-steps.md maps every step of the vendor pages to what does it, and stays true.
 
 The steps come from the pages themselves (``tests/vendor_pages.py`` parses the text), never
-from a list kept here. Each row's references are checked: ``file.py:Symbol.attr`` must be
-defined in that file (read with ``ast``, so no cloud SDK is imported), ``file:text`` must be
-in that file, and ``airs:key.path`` must be a key the stack config accepts.
+from a list kept here. A row names its step by id and by a short hash of the step's text, and
+describes it in our words: no run of eight words of the pages may appear in ``docs/``. Each
+row's references are checked: ``file.py:Symbol.attr`` must be defined in that file (read with
+``ast``, so no cloud SDK is imported), ``file:text`` must be in that file, and
+``airs:key.path`` must be a key the stack config accepts.
+
+The checks against the pages need them (``../shared/reference``, or ``AIRS_VENDOR_PAGES``):
+a user's clone has no pages and skips those with one line; CI sets ``AIRS_VENDOR_PAGES``
+(``.ci/run``), and there a missing page fails. The reference checks need only this clone.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from __future__ import annotations
 import ast
 import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,28 +35,34 @@ from tests.vendor_pages import (
     GLUED_ITEM,
     NUMBERED,
     PAGES_DIR,
+    RUN_WORDS,
     Step,
     all_steps,
     pages,
+    word_runs,
 )
 from tests.vendor_pages import steps as page_steps
 
 DOC = ROOT / "docs" / "vendor-steps.md"
-ROW = re.compile(r"^\| (?P<id>\d{3}/\S+) \| (?P<says>.*?) \| (?P<refs>.*?) \| (?P<how>.*) \|$")
+DOCS = ROOT / "docs"
+ROW = re.compile(
+    r"^\| (?P<id>\d{3}/\S+) \| `(?P<hash>[0-9a-f]{8})` \| (?P<ours>[^|]*?) \| (?P<refs>.*?) "
+    r"\| (?P<how>.*) \|$"
+)
 REFERENCE = re.compile(r"`([^`]+)`")
 NO_CODE = "No code"
 
 
-@pytest.fixture(autouse=True)
-def vendor_pages_present() -> None:
-    """The map is checked where the pages are; where they must be, their absence fails.
+@pytest.fixture
+def vendor_pages() -> list[Path]:
+    """The vendor pages; where they must be (``AIRS_VENDOR_PAGES`` set), their absence fails.
 
-    A user's clone has no ``../shared``: the checks skip with one line. CI sets
-    ``AIRS_VENDOR_PAGES`` (``.ci/run``), and there a missing page fails instead of skipping,
-    since a skipped map check would pass a missing row.
+    Without them a check of the map against the pages is skipped, with one line: a skipped
+    map check would pass a missing row, so CI, which has the pages, must never skip it.
     """
-    if pages():
-        return
+    found = pages()
+    if found:
+        return found
     if os.environ.get("AIRS_VENDOR_PAGES"):
         pytest.fail(
             f"vendor pages not found in {PAGES_DIR} (AIRS_VENDOR_PAGES is set: they must be)",
@@ -62,7 +76,10 @@ class Row:
     """One row of docs/vendor-steps.md."""
 
     id: str
-    says: str
+    hash: str
+    """Short hash of the step's text (:attr:`tests.vendor_pages.Step.digest`)."""
+    ours: str
+    """What the step asks for, in our words."""
     references: tuple[str, ...]
     how: str
 
@@ -76,7 +93,11 @@ def rows() -> dict[str, Row]:
             continue
         assert m["id"] not in found, f"two rows for {m['id']}"
         found[m["id"]] = Row(
-            m["id"], m["says"], tuple(REFERENCE.findall(m["refs"])), m["how"].strip()
+            m["id"],
+            m["hash"],
+            m["ours"].strip(),
+            tuple(REFERENCE.findall(m["refs"])),
+            m["how"].strip(),
         )
     return found
 
@@ -86,25 +107,70 @@ def steps() -> dict[str, Step]:
     return {step.id: step for step in all_steps()}
 
 
-def test_every_step_has_a_row() -> None:
-    missing = [
-        f"{s.id} (line {s.line}: {s.excerpt})" for s in steps().values() if s.id not in rows()
+def test_the_map_has_its_rows() -> None:
+    """Every row of the doc parses (a row the pattern missed would go unchecked)."""
+    table_rows = [
+        line
+        for line in DOC.read_text(encoding="utf-8").splitlines()
+        if re.match(r"^\| \d{3}/", line)
     ]
+    assert len(rows()) == len(table_rows) > 200
+
+
+@pytest.mark.usefixtures("vendor_pages")
+def test_every_step_has_a_row() -> None:
+    missing = [f"{s.id} (line {s.line})" for s in steps().values() if s.id not in rows()]
     assert missing == [], "steps of the vendor pages with no row in docs/vendor-steps.md"
 
 
+@pytest.mark.usefixtures("vendor_pages")
 def test_no_row_for_a_step_the_pages_do_not_have() -> None:
     assert sorted(set(rows()) - set(steps())) == []
 
 
-def test_rows_quote_their_step() -> None:
-    """A row whose quote no longer matches was written for another version of the page."""
+@pytest.mark.usefixtures("vendor_pages")
+def test_rows_hash_their_step() -> None:
+    """A row whose hash is not its step's was written for another version of the page."""
     stale = {
-        sid: (row.says, steps()[sid].excerpt)
+        sid: f"row has {row.hash}, the page's step (line {steps()[sid].line}) hashes to "
+        f"{steps()[sid].digest}: review the row, then record the new hash"
         for sid, row in rows().items()
-        if sid in steps() and row.says != steps()[sid].excerpt
+        if sid in steps() and row.hash != steps()[sid].digest
     }
     assert stale == {}
+
+
+def test_every_row_describes_its_step() -> None:
+    assert [r.id for r in rows().values() if len(r.ours.split()) < 2] == []
+
+
+@pytest.mark.usefixtures("vendor_pages")
+def test_docs_carry_no_sentence_of_the_vendor_pages(vendor_pages: list[Path]) -> None:
+    """Our documents state facts about the pages; none copies their text: no run of eight
+    words of a page appears in any file under docs/."""
+    theirs: set[tuple[str, ...]] = set()
+    for page in vendor_pages:
+        theirs |= word_runs(page.read_text(encoding="utf-8"))
+    copied = {
+        str(path.relative_to(ROOT)): sorted(" ".join(run) for run in word_runs(text) & theirs)
+        for path in sorted(DOCS.rglob("*"))
+        if path.is_file()
+        and path.suffix in (".md", ".txt", ".html", ".svg")
+        and (text := path.read_text(encoding="utf-8", errors="replace"))
+    }
+    assert {path: runs for path, runs in copied.items() if runs} == {}
+
+
+def test_word_runs_see_through_punctuation_and_markdown() -> None:
+    page = "Select Commit → Commit and Push, to push the policy configurations to the firewall."
+    doc = "*select* commit -- commit AND push to push | the policy `configurations`"
+    assert RUN_WORDS == 8
+    assert word_runs(page) & word_runs(doc) == {
+        ("select", "commit", "commit", "and", "push", "to", "push", "the"),
+        ("commit", "commit", "and", "push", "to", "push", "the", "policy"),
+        ("commit", "and", "push", "to", "push", "the", "policy", "configurations"),
+    }
+    assert word_runs("only seven words here in this line") == set()
 
 
 def test_every_row_names_what_does_it_or_why_nothing_needs_to() -> None:
@@ -220,9 +286,9 @@ def test_reference_checks_can_fail() -> None:
     assert _reference_problem("airs:nope") is not None
 
 
-def test_the_parser_keeps_every_list_line_of_the_pages() -> None:
+def test_the_parser_keeps_every_list_line_of_the_pages(vendor_pages: list[Path]) -> None:
     """Every numbered or bulleted line (and glued item) of the pages is a step, once."""
-    for page in pages():
+    for page in vendor_pages:
         text = page.read_text(encoding="utf-8")
         listed = sum(
             1
@@ -233,3 +299,55 @@ def test_the_parser_keeps_every_list_line_of_the_pages() -> None:
         found = list(page_steps(page))
         assert len(found) == listed, page.name
         assert len({s.id for s in found}) == len(found)
+
+
+def test_ci_points_the_checks_at_the_pages() -> None:
+    """`.ci/run` exports AIRS_VENDOR_PAGES as ../shared/reference beside this clone, where CI
+    has the pages; set, the checks above fail rather than skip when pages are missing."""
+    script = ROOT / ".ci" / "run"
+    exports = [
+        line
+        for line in script.read_text(encoding="utf-8").splitlines()
+        if line.startswith("export AIRS_VENDOR_PAGES=")
+    ]
+    assert len(exports) == 1
+    shown = subprocess.run(
+        ["bash", "-c", f'{exports[0]} && printf %s "$AIRS_VENDOR_PAGES"'],
+        cwd=ROOT,  # .ci/run works from the repository's root
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+    ).stdout
+    assert Path(shown) == ROOT.parent / "shared" / "reference"
+
+
+def test_missing_pages_fail_where_they_must_be(tmp_path: Path) -> None:
+    """With AIRS_VENDOR_PAGES set (as CI sets it) and no page there, the map checks fail."""
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            str(Path(__file__)),
+            "-k",
+            "every_step_has_a_row",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "AIRS_VENDOR_PAGES": str(tmp_path)},
+        timeout=300,
+    )
+    assert run.returncode == 1, run.stdout
+    assert "1 error" in run.stdout  # the fixture fails the test: not a skip, not a pass
+    assert "skipped" not in run.stdout
+    assert (
+        f"vendor pages not found in {tmp_path} (AIRS_VENDOR_PAGES is set: they must be)"
+        in run.stdout
+    )

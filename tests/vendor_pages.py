@@ -13,6 +13,7 @@ place gets ``#2``. A list item the dump glued to the end of a line counts as its
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ BULLET = re.compile(r"^- (?P<text>\S.*)$")
 # The dump sometimes glues a list item to the end of the previous line ("… IPs. - Add a …").
 GLUED_ITEM = re.compile(r"(?<=[.):]) (?=- [A-Z])")
 BOX = "Where Can I Use This?"
-EXCERPT_WORDS = 10
+DIGEST_CHARS = 8
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,18 @@ class Step:
     line: int
 
     @property
-    def excerpt(self) -> str:
-        """The step's first words, as docs/vendor-steps.md quotes them."""
-        return excerpt(self.text)
+    def digest(self) -> str:
+        """A short hash of the step's text, as docs/vendor-steps.md records it.
+
+        The map keeps this, never the vendor's words: a changed step changes its hash, and
+        its row must be reviewed. Runs of white space count as one space.
+        """
+        return text_digest(self.text)
 
 
-def excerpt(text: str) -> str:
-    """First words of a step, without Markdown-significant characters."""
-    clean = text.replace("`", "").replace("|", "/").replace("*", "").replace("<", "&lt;")
-    return " ".join(clean.split()[:EXCERPT_WORDS])
+def text_digest(text: str) -> str:
+    """First hex digits of the sha256 of ``text`` with its white space collapsed."""
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:DIGEST_CHARS]
 
 
 def slug(heading: str) -> str:
@@ -74,6 +78,17 @@ def is_heading(line: str, before: str = "x", after: str = "x") -> bool:
 def pages() -> list[Path]:
     """The vendor pages (``NNN_*.txt``)."""
     return sorted(PAGES_DIR.glob("[0-9][0-9][0-9]_*.txt"))
+
+
+WORD = re.compile(r"[a-z0-9]+")
+RUN_WORDS = 8
+
+
+def word_runs(text: str, length: int = RUN_WORDS) -> set[tuple[str, ...]]:
+    """Every run of ``length`` consecutive words of ``text`` (lowercase, letters and digits
+    only, so punctuation, Markdown and line breaks do not hide a copied sentence)."""
+    words = WORD.findall(text.lower())
+    return {tuple(words[i : i + length]) for i in range(len(words) - length + 1)}
 
 
 def page_number(page: Path) -> str:
