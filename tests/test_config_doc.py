@@ -10,7 +10,6 @@ After a change to a config model (a field, its default, its rule or its docstrin
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from typing import Annotated
 
@@ -19,12 +18,13 @@ from pydantic import AfterValidator
 
 from components.config.base import Model, rule
 from scripts import config_reference as ref
+from tests.update_switch import update_requested
 
 
 def test_config_doc_is_generated_from_the_models() -> None:
     current = ref.DOC.read_text(encoding="utf-8")
     generated = ref.render()
-    if os.environ.get("AIRS_UPDATE_DOCS") == "1":
+    if update_requested("AIRS_UPDATE_DOCS"):
         ref.DOC.write_text(generated, encoding="utf-8")
         return
     if generated != current:

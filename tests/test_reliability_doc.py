@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import os
 from types import SimpleNamespace
 
 import pytest
@@ -22,6 +21,7 @@ from tests import fault_matrix
 from tests.cluster import unreachable
 from tests.panorama import fault_scenarios
 from tests.panorama.emulator import Faults
+from tests.update_switch import update_requested
 
 
 def observed_rows() -> list[fault_matrix.Row]:
@@ -34,7 +34,7 @@ def observed_rows() -> list[fault_matrix.Row]:
 def test_reliability_doc_matches_observed_behaviour() -> None:
     current = fault_matrix.DOC.read_text(encoding="utf-8")
     updated = fault_matrix.splice(current, fault_matrix.render(observed_rows()))
-    if os.environ.get("AIRS_UPDATE_DOCS") == "1":
+    if update_requested("AIRS_UPDATE_DOCS"):
         fault_matrix.DOC.write_text(updated, encoding="utf-8")
         return
     if updated != current:

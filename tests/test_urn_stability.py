@@ -9,7 +9,6 @@ had (``tests/golden/urns/<stack>.txt``) must still exist, or some resource must 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 
 import pytest
@@ -18,6 +17,7 @@ from components.cli.diff import resources_of_run
 from components.cli.engine import engine_urn
 from components.cli.mocks import Registration
 from tests.helpers import EXAMPLE_STACKS, ROOT, plan_example
+from tests.update_switch import update_requested
 
 GOLDEN = ROOT / "tests" / "golden" / "urns"
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
@@ -67,7 +67,7 @@ def test_urns_are_kept_or_aliased(stack: str) -> None:
     run = plan_example(stack)
     current = {r.urn for r in resources_of_run(run)}
     path = GOLDEN / f"{stack}.txt"
-    if os.environ.get("AIRS_UPDATE_GOLDEN") == "1":
+    if update_requested("AIRS_UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("".join(f"{u}\n" for u in sorted(current)))
     golden = set(path.read_text().split())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,9 @@ from components.clouds import build_intent
 from components.panorama.intent import IntentError, StaticRoute, to_plain
 from components.panorama.profiles import ClusterEntry, encode_plugin_credential, route_name
 from tests.panorama import fixtures
+from tests.update_switch import update_requested
 
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("AIRS_UPDATE_GOLDEN") == "1"
 
 
 @pytest.mark.parametrize("cloud", sorted(fixtures.ALL))
@@ -23,7 +22,7 @@ def test_golden_intent(cloud):
     intent = build_intent(fixtures.ALL[cloud]())
     text = json.dumps(to_plain(intent), indent=1, sort_keys=True) + "\n"
     path = GOLDEN / f"{cloud}.intent.json"
-    if UPDATE:
+    if update_requested("AIRS_UPDATE_GOLDEN"):
         path.write_text(text)
     assert path.read_text() == text, f"regenerate with AIRS_UPDATE_GOLDEN=1 if intended ({path})"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -13,16 +12,16 @@ from components.panorama import xpaths
 from components.panorama.render import dump, render_intent, split_xpath
 from tests.helpers import fresh_python
 from tests.panorama import fixtures
+from tests.update_switch import update_requested
 
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("AIRS_UPDATE_GOLDEN") == "1"
 
 
 @pytest.mark.parametrize("cloud", sorted(fixtures.ALL))
 def test_golden_xml(cloud):
     text = dump(render_intent(build_intent(fixtures.ALL[cloud]())))
     path = GOLDEN / f"{cloud}.xml.txt"
-    if UPDATE:
+    if update_requested("AIRS_UPDATE_GOLDEN"):
         path.write_text(text)
     assert path.read_text() == text, f"regenerate with AIRS_UPDATE_GOLDEN=1 if intended ({path})"
 
