@@ -273,9 +273,18 @@ def _helm(run: Any) -> Any:
 EXIT_DIFFERENT = 3
 
 
+def _promotion(args: argparse.Namespace, stack_a: str, stack_b: str) -> Any:
+    """(B's program run, the differences A → B), or an exit code (``airs diff A B``, ``airs
+    graph --diff A B``)."""
+    from components.cli.promotion import promote
+
+    return promote(lambda stack: _load_and_run(args, stack), stack_a, stack_b)
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
     """``airs diff``: exit 0 when nothing differs, 3 when something does, 2 on bad input."""
     from components.cli import diff
+    from components.cli.promotion import header as promotion_header
 
     if args.against is not None:
         if not args.stack or args.stacks:
@@ -300,23 +309,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
         if len(args.stacks) != 2 or args.stack:
             _err("error: use `airs diff A B` or `airs diff --stack S --against FILE`")
             return EXIT_BAD_INPUT
-        runs = []
-        for stack in args.stacks:
-            done = _load_and_run(args, stack)
-            if isinstance(done, int):
-                return done
-            runs.append((done[1], done[0]))
-        (run_a, cfg_a), (run_b, cfg_b) = runs
-        rename = (cfg_a.name, cfg_b.name)
-        old = diff.resources_of_run(run_a, rename=rename, stack=run_b.stack)
-        result = diff.compare(old, diff.resources_of_run(run_b))
-        header = (
-            f"Promoting {args.stacks[0]} to {args.stacks[1]} "
-            f"(names read as {rename[0]} → {rename[1]}; old = {args.stacks[0]}, "
-            f"new = {args.stacks[1]})"
-        )
-        note = None
-        meta = {"from": args.stacks[0], "to": args.stacks[1]}
+        promotion = _promotion(args, *args.stacks)
+        if isinstance(promotion, int):
+            return promotion
+        result = promotion[1]
+        header, meta = promotion_header(args.stacks[0], args.stacks[1], result)
+        note = diff.PROMOTION_NOTE
     for line in diff.format_tree(result, header, note):
         print(line)
     if args.json_file is not None:

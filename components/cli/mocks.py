@@ -134,6 +134,11 @@ class Registration:
     """A read of an existing object (``Resource.get``), not something to create."""
     aliases: list[dict[str, str]] = field(default_factory=list)
     """The resource's aliases: ``{"urn": ...}`` or a spec (``name``, ``type``, ``parent``)."""
+    id: str | None = None
+    """The id the mock cloud gave it (custom resources)."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """Its state as the mock cloud answered it: the inputs and what the cloud computes
+    (``airs diff`` reads one stack's computed ids as another's)."""
 
 
 def _aliases(request: Any) -> list[dict[str, str]]:
@@ -179,6 +184,8 @@ class RecordingMonitor(MockMonitor):
                     provider=request.provider or None,
                     dependencies=list(request.dependencies),
                     aliases=_aliases(request),
+                    id=response.id or None,
+                    outputs=rpc.deserialize_properties(response.object, keep_unknowns=True),
                 )
             )
         return response

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi.runtime import rpc
 
+from components.cli.assets import asset_json, is_asset
 from components.cli.engine import ProgramRun, SecretValue, children_by_parent, engine_urn
 from components.cli.mocks import Registration, is_secret
 from components.cli.plan_files import STACK_TYPE
@@ -23,11 +24,13 @@ MIN_NAME_ROOM = 16
 
 
 def plain(value: Any) -> Any:
-    """A JSON-safe copy of a property value: secrets masked, unknowns marked."""
+    """A JSON-safe copy of a property value: secrets masked, unknowns marked, assets by content."""
     if is_secret(value) or isinstance(value, SecretValue):
         return SECRET
     if value is rpc.UNKNOWN:
         return UNKNOWN
+    if is_asset(value):  # by content: its str() is a memory address, new on every run
+        return asset_json(value)
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items() if not str(k).startswith("__")}
     if isinstance(value, list | tuple):

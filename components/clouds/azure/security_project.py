@@ -181,6 +181,8 @@ class AzureSecurityProject(AzureFirewalls, pulumi.ComponentResource):
             networks=pulumi.Output.all(
                 vnet=self.vnet.id, **{role: sid for role, sid in self.subnet_ids.items()}
             ).apply(lambda ids: {str(k): str(v) for k, v in ids.items()}),
+            # As on GCP and AWS: the AIRS tags' value, which `airs diff A B` reads across.
+            extra={"deploymentId": pulumi.Output.from_input(self.deployment_id)},
         )
         self.register_outputs(dict(self.outputs.as_exports()))
 
