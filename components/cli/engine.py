@@ -15,6 +15,7 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from components.cli.event_loops import OwnedLoops
 from components.cli.mocks import AirsMocks, RecordingMonitor, Registration
 from components.cli.stack_outputs import StackOutputs
 from components.cli.stackfile import StackSettings
@@ -124,6 +125,8 @@ def run_program(
     # Outputs used in f-strings must be an error, never a silent warning text.
     os.environ.setdefault("PULUMI_ERROR_OUTPUT_STRING", "true")
     loop = asyncio.new_event_loop()
+    # The worker threads' loops too are closed at the end (event_loops.py says why).
+    loops = OwnedLoops(loop)
     asyncio.set_event_loop(loop)
     try:
         mocks = AirsMocks(stack_outputs)
@@ -149,7 +152,7 @@ def run_program(
         runtime_settings.ROOT.set(None)
         pulumi.runtime.set_all_config({}, [])
         asyncio.set_event_loop(None)
-        loop.close()
+        loops.close()
 
 
 def engine_urn(

@@ -2,20 +2,19 @@
 
 Exit codes: 0 success, 2 bad input (stack config or arguments), 1 program error;
 ``diff`` exits 3 when the two sides differ; ``plan --policy`` exits 4 when a mandatory
-guardrail policy fires.
+guardrail policy fires; 141 when the reader of the output went away (components/cli/usage.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from components.cli import startup
+from components.cli import startup, usage
 
 EXIT_OK = 0
 EXIT_PROGRAM_ERROR = 1
@@ -24,78 +23,15 @@ EXIT_POLICY_VIOLATION = 4
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="airs",
-        description="Offline tools for the airs Pulumi program (no Pulumi CLI needed).",
-        epilog="exit codes: 0 ok, 1 program error, 2 bad input (stack config or arguments), "
-        "3 diff: the two sides differ, 4 plan --policy: a mandatory guardrail policy fired",
-    )
-    parser.add_argument(
-        "--project", type=Path, default=None, help="folder holding Pulumi.yaml (default: search up)"
-    )
-    parser.add_argument(
-        "--stacks-dir",
-        type=Path,
-        default=None,
-        help="read Pulumi.<stack>.yaml from this folder instead of Pulumi.yaml's stackConfigDir",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    validate = sub.add_parser("validate", help="check a stack's config; print every problem")
-    validate.add_argument("--stack", "-s", required=True)
-    plan = sub.add_parser("plan", help="what `pulumi preview` would create, offline")
-    plan.add_argument("--stack", "-s", required=True)
-    plan.add_argument("--json", dest="json_file", type=Path, help="write the plan as JSON here")
-    plan.add_argument(
-        "--policy",
-        action="store_true",
-        help="also run the guardrail policy pack's checks (policy/); exit 4 if any fires",
-    )
-    _add_stack_outputs(plan)
-    plan.add_argument(
-        "--show",
-        action="append",
-        choices=["helm", "panorama"],
-        default=[],
-        help="also print every rendered Helm object / Panorama xpath and element",
-    )
-    diff = sub.add_parser(
-        "diff",
-        help="what differs: `airs diff A B` (promotion) or `--stack S --against FILE`",
-    )
-    diff.add_argument("stacks", nargs="*", metavar="STACK", help="two stacks: A (old) and B (new)")
-    diff.add_argument("--stack", "-s", dest="stack", help="the stack to compare with FILE")
-    diff.add_argument(
-        "--against", type=Path, help="saved `airs plan --json` or `pulumi stack export` output"
-    )
-    diff.add_argument("--json", dest="json_file", type=Path, help="write the diff as JSON here")
-    _add_stack_outputs(diff)
-    render = sub.add_parser("render", help="print what a stack renders, without the plan")
-    render.add_argument("--stack", "-s", required=True)
-    _add_stack_outputs(render)
-    what = render.add_mutually_exclusive_group(required=True)
-    what.add_argument("--panorama", action="store_true", help="Panorama XML (xpath + element)")
-    what.add_argument("--helm", action="store_true", help="the Helm release's manifests")
-    from components.cli import stack_init
+    from components.cli import arguments, stack_init
 
+    parser, sub = arguments.core_parser()  # airs's options; validate, plan, diff, render
     stack_init.add_parsers(sub)  # init, config set
     return parser
 
 
 def _err(message: str) -> None:
     print(message, file=sys.stderr)
-
-
-def _add_stack_outputs(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        "--stack-outputs",
-        dest="stack_outputs",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="layered stacks: the outputs of the stack named by airs:securityStack, as a saved "
-        "`airs plan --json` or `pulumi stack export` of it (repeat for several stacks)",
-    )
 
 
 def _security_outputs(args: argparse.Namespace, stack: str, cfg: Any, project: Any) -> Any:
@@ -123,50 +59,27 @@ def _security_outputs(args: argparse.Namespace, stack: str, cfg: Any, project: A
 
 
 def _load(args: argparse.Namespace) -> Any:
-    """Project + stack settings + validated config, or an exit code."""
-    from components.cli import stackfile
-    from components.clouds import parse_stack_config
-    from components.config import MISSING, ConfigError
+    """Project + stack settings + validated config, or an exit code (problems printed)."""
+    from components.cli import validation
 
-    try:
-        project = stackfile.find_project(args.project)
-        if args.stacks_dir is not None:
-            project = dataclasses.replace(project, stack_config_dir=args.stacks_dir)
-        if not project.stack_file(args.stack).is_file():
-            known = ", ".join(project.stacks()) or "none"
-            _err(f"error: no stack file {project.stack_file(args.stack)} (stacks: {known})")
-            return EXIT_BAD_INPUT
-        settings = stackfile.load_stack(project, args.stack)
-    except stackfile.StackFileError as exc:
-        _err(f"error: {exc}")
-        return EXIT_BAD_INPUT
-    for warning in settings.warnings:
+    checked = validation.check(args.stack, args.project, args.stacks_dir)
+    for warning in checked.warnings:
         _err(f"warning: {warning}")
-    raw, secret = stackfile.airs_values(settings)
-    problems = list(settings.problems)
-    try:
-        cfg = parse_stack_config(raw, secret)
-    except ConfigError as exc:
-        # Type errors from Pulumi.yaml's schema and our rules can name the same key once each;
-        # a key Pulumi.yaml already reports missing is not reported missing twice.
-        seen = {(p.key, p.rule) for p in problems}
-        missing = {p.key for p in problems if p.value == MISSING}
-        problems += [
-            p
-            for p in exc.problems
-            if (p.key, p.rule) not in seen and not (p.key in missing and p.value == MISSING)
-        ]
-        cfg = None
-    if problems:
-        _err(f"stack {args.stack}: {len(problems)} configuration problem(s):")
-        for problem in problems:
-            _err(str(problem))
+    for line in validation.report_lines(checked):
+        _err(line)
+    if not checked.valid:
         return EXIT_BAD_INPUT
-    return project, settings, cfg
+    return checked.project, checked.settings, checked.cfg
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """``airs validate``."""
+    """``airs validate``; with ``--json``, the problems as JSON on stdout (same exit code)."""
+    if args.json_out:
+        from components.cli import validation
+
+        checked = validation.check(args.stack, args.project, args.stacks_dir)
+        print(json.dumps(validation.as_json(checked), indent=2))
+        return EXIT_OK if checked.valid else EXIT_BAD_INPUT
     loaded = _load(args)
     if isinstance(loaded, int):
         return loaded
@@ -286,6 +199,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from components.cli import diff
     from components.cli.promotion import header as promotion_header
 
+    if _unwritable(args.json_file):
+        return EXIT_BAD_INPUT
     if args.against is not None:
         if not args.stack or args.stacks:
             _err("error: use `airs diff --stack S --against FILE` or `airs diff A B`")
@@ -318,8 +233,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     for line in diff.format_tree(result, header, note):
         print(line)
     if args.json_file is not None:
-        doc = diff.as_json(result, **meta)
-        args.json_file.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        problem = usage.write_json(args.json_file, diff.as_json(result, **meta))
+        if problem is not None:
+            _err(f"error: {problem}")
+            return EXIT_BAD_INPUT
     return EXIT_OK if result.empty else EXIT_DIFFERENT
 
 
@@ -346,8 +263,18 @@ def _say(text: str, width: int | None) -> None:
         print(line)
 
 
+def _unwritable(path: Path | None) -> bool:
+    """Whether ``--json PATH`` cannot be written (said on stderr): checked before any work."""
+    problem = None if path is None else usage.output_problem(path)
+    if problem is not None:
+        _err(f"error: {problem}")
+    return problem is not None
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     """``airs plan``."""
+    if _unwritable(args.json_file):
+        return EXIT_BAD_INPUT
     done = _load_and_run(args, args.stack)
     if isinstance(done, int):
         return done
@@ -426,9 +353,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
             helm_manifests=manifests or [],
             panorama=[{"xpath": o.xpath, "element": o.element} for o in panorama],
         )
-        args.json_file.write_text(
-            json.dumps(doc, indent=2, sort_keys=False) + "\n", encoding="utf-8"
-        )
+        problem = usage.write_json(args.json_file, doc)
+        if problem is not None:
+            _err(f"error: {problem}")
+            return EXIT_BAD_INPUT
         print()
         _say(f"plan written to {args.json_file}", width)
     if args.policy:
@@ -446,6 +374,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``airs`` console script."""
     parser = _parser()
+    if argv is None:  # the shell asking for completions (components/cli/completion.py)
+        from components.cli import completion
+
+        completion.autocomplete(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help
@@ -462,7 +394,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     startup.pause_gc()
     try:
-        return handlers[args.command](args)
+        code = handlers[args.command](args)
+        sys.stdout.flush()  # a reader gone away shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:  # `airs plan … | head -3`
+        return usage.stdout_closed()
     finally:
         startup.resume_gc()
 

@@ -40,6 +40,12 @@ def add_parsers(sub: Any) -> None:
         "init",
         help="write a new stack file: every required key, example values, secrets "
         "encrypted with PULUMI_CONFIG_PASSPHRASE (never overwrites)",
+        description="Write Pulumi.<stack>.yaml in the stacks folder for a new stack: every "
+        "required key with example values marked EXAMPLE that pass `airs validate`, and with "
+        "PULUMI_CONFIG_PASSPHRASE the example secrets encrypted; an existing file is never "
+        "overwritten.",
+        epilog="exit codes: 0 written, 2 bad input (the stack file exists, an invalid stack "
+        "name, no Pulumi.yaml, a file that cannot be written)",
     )
     init.add_argument("--stack", "-s", required=True, help="the new stack's name")
     init.add_argument(
@@ -48,14 +54,23 @@ def add_parsers(sub: Any) -> None:
         choices=list(stack_templates.TARGETS),
         help="where the stack deploys (openshift, rancher, native: a private cloud)",
     )
-    config = sub.add_parser("config", help="change a stack's config, as `pulumi config` does")
-    verbs = config.add_subparsers(dest="config_command", required=True)
+    config = sub.add_parser(
+        "config",
+        help="change a stack's config, as `pulumi config` does",
+        description="Change a stack's config in its stack file, as `pulumi config` does.",
+        epilog="exit codes: 0 done, 2 bad input (each verb's --help says which)",
+    )
+    verbs = config.add_subparsers(
+        dest="config_command", required=True, metavar="VERB", help="set (the only verb so far)"
+    )
     put = verbs.add_parser(
         "set",
         help="set KEY to VALUE in the stack file (comments and order kept)",
         description="Set KEY to VALUE in Pulumi.<stack>.yaml as `pulumi config set` does.",
+        epilog="exit codes: 0 set, 2 bad input (no such stack file, a key or value refused, "
+        "a contract secret without --secret, --secret without PULUMI_CONFIG_PASSPHRASE)",
     )
-    put.add_argument("--stack", "-s", required=True)
+    put.add_argument("--stack", "-s", required=True, help="the stack whose file to change")
     put.add_argument(
         "--secret",
         action="store_true",

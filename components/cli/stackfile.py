@@ -20,9 +20,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+# StackFileError lives with the file reading; the CLI and the tests catch it from here.
+from components.cli.stackchecks import default_providers
+from components.cli.yamlfile import FileProblem as FileProblem
+from components.cli.yamlfile import StackFileError as StackFileError
+from components.cli.yamlfile import YamlDocument, display_key, read
 from components.config import NAMESPACE, SECRET_SHOWN, ConfigProblem, show
 from components.config.base import looks_secret
 from components.config.secrets import secure_typo_hint
@@ -31,10 +35,6 @@ PLACEHOLDER_SECRET = "[secret]"
 PBKDF2_ROUNDS = 1_000_000
 MAX_ALIASED_VALUES = 10_000
 """The most values YAML aliases may add to one key of a file, beyond those written out."""
-
-
-class StackFileError(Exception):
-    """The project or stack file cannot be read at all."""
 
 
 @dataclass(frozen=True)
@@ -70,18 +70,38 @@ class StackSettings:
     """Full keys Pulumi treats as secret (a nested ``secure:`` makes the whole key secret)."""
     problems: list[ConfigProblem] = field(default_factory=list)
     """Type/required errors against the project's config declarations."""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[FileProblem] = field(default_factory=list)
     decrypted: bool = False
+    path: Path | None = None
+    """The stack file read."""
+    key_lines: dict[str, int] = field(default_factory=dict)
+    """Line of each config key in ``path`` (``airs:clusters.apps.zones[0]`` → 12)."""
 
 
-def find_project(start: Path | None = None) -> Project:
-    """Find ``Pulumi.yaml`` in ``start`` or its parents and read it."""
+def find_project(start: Path | None = None, *, stacks_dir: Path | None = None) -> Project:
+    """Find ``Pulumi.yaml`` in ``start`` (default: the current folder) or its parents.
+
+    Without ``start``, a ``stacks_dir`` (``--stacks-dir``) inside a project finds that
+    project too, so ``airs --stacks-dir ~/airs/tests/bad_inputs …`` works from anywhere.
+    """
     here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "Pulumi.yaml"
-        if candidate.is_file():
-            return load_project(candidate)
-    raise StackFileError(f"no Pulumi.yaml in {here} or its parents")
+    places = [here]
+    if start is None and stacks_dir is not None:
+        places.append(stacks_dir.resolve())
+    for place in places:
+        for folder in (place, *place.parents):
+            candidate = folder / "Pulumi.yaml"
+            if candidate.is_file():
+                return load_project(candidate)
+    if start is not None:
+        raise StackFileError(f"no Pulumi.yaml in {here} or its parents (--project {start})")
+    where = f"{here} or its parents"
+    if len(places) > 1:
+        where = f"{here}, {places[1]} or their parents"
+    raise StackFileError(
+        f"no Pulumi.yaml in {where}: run airs inside the project, or give its folder with "
+        "--project DIR"
+    )
 
 
 def load_project(path: Path) -> Project:
@@ -102,30 +122,20 @@ def load_project(path: Path) -> Project:
 
 
 def _read_yaml(path: Path) -> Any:
-    """The document in ``path``, as ``yaml.safe_load`` reads it, once it is known to be small.
+    """The document in ``path``, as ``yaml.safe_load`` reads it, once it is known to be sane."""
+    return _read_document(path).data
+
+
+def _read_document(path: Path) -> YamlDocument:
+    """``path`` parsed, with the line of each key; refused in one line when Pulumi would not
+    read it (not UTF-8/UTF-16, a key given twice, over 1 MiB: components/cli/yamlfile.py).
 
     A YAML alias is cheap to write and is expanded wherever the value is used (JSON for the
     program, an error line): nine nested aliases of nine make a billion values. The node
     graph is measured before anything is built from it, as the Pulumi CLI's YAML reader
     refuses excessive aliasing.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise StackFileError(f"{path} does not exist") from None
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _refuse_alias_bombs(node, path)
-        return loader.construct_document(node)
-    except yaml.YAMLError as exc:
-        raise StackFileError(f"{path}: not valid YAML: {exc}") from None
-    except RecursionError:
-        raise StackFileError(f"{path}: not valid YAML: values nested too deeply") from None
-    finally:
-        loader.dispose()
+    return read(path, check=lambda node: _refuse_alias_bombs(node, path))
 
 
 class _SelfReference(Exception):
@@ -330,20 +340,28 @@ def load_stack(project: Project, stack: str, *, decrypt: bool | None = None) -> 
         decrypt: decrypt ``secure:`` values (default: when ``PULUMI_CONFIG_PASSPHRASE`` is set).
     """
     path = project.stack_file(stack)
-    data = _read_yaml(path) or {}
+    document = _read_document(path)
+    data = document.data or {}
     if not isinstance(data, dict):
         raise StackFileError(f"{path}: a stack file is a mapping")
     raw_config = data.get("config") or {}
     if not isinstance(raw_config, dict):
         raise StackFileError(f"{path}: `config` must be a mapping")
-    warnings: list[str] = []
+    # Each config key's line, named as errors name it (`airs:clusters.apps.zones[0]`).
+    key_lines = {
+        display_key(where): line
+        for where, line in document.lines.items()
+        if len(where) > 1 and where[0] == "config"
+    }
+    warnings = default_providers(path, raw_config, key_lines)
     env = data.get("environment")
     if env:
         names = env if isinstance(env, list) else ["<inline environment>"]
-        warnings.append(
+        text = (
             f"stack imports ESC environment(s) {', '.join(map(str, names))}: Pulumi Cloud "
             "resolves them at run time; offline, the keys they provide count as unset"
         )
+        warnings.append(FileProblem(text, path, document.lines.get(("environment",))))
     crypter: PassphraseCrypter | None = None
     passphrase = _passphrase()
     want = decrypt if decrypt is not None else passphrase is not None
@@ -396,6 +414,8 @@ def load_stack(project: Project, stack: str, *, decrypt: bool | None = None) -> 
         problems=problems,
         warnings=warnings,
         decrypted=crypter is not None,
+        path=path,
+        key_lines=key_lines,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from components.cli.stackchecks import DISABLED
 from components.cli.stackfile import PassphraseCrypter
 from tests.helpers import ROOT
 
@@ -35,7 +36,11 @@ def write_stack(project_dir: Path) -> Callable[..., Path]:
         extra: dict[str, Any] | None = None,
     ) -> Path:
         crypter = PassphraseCrypter(TEST_PASSPHRASE)
-        doc: dict[str, Any] = {"encryptionsalt": crypter.encryption_salt, "config": {}}
+        # As every real stack (README): without it `airs` warns (components/cli/stackchecks.py).
+        doc: dict[str, Any] = {
+            "encryptionsalt": crypter.encryption_salt,
+            "config": {"pulumi:disable-default-providers": list(DISABLED)},
+        }
         for key, value in config.items():
             doc["config"][f"airs:{key}"] = value
         for path, plaintext in (secrets or {}).items():
