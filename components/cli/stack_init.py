@@ -34,20 +34,32 @@ PASSPHRASE_NEEDED = (
 )
 
 
+INIT_EPILOG = (
+    "exit codes: 0 written, 2 bad input (the stack file exists: never overwritten; a bad stack "
+    "name; no Pulumi.yaml)"
+)
+SET_EPILOG = (
+    "exit codes: 0 set, 2 bad input (no such stack file, a bad key or path, --secret without "
+    "PULUMI_CONFIG_PASSPHRASE or with the wrong one, a stack on another secrets provider, a "
+    "contract secret without --secret)"
+)
+
+
 def add_parsers(sub: Any) -> None:
     """Register ``init`` and ``config set`` on the ``airs`` subcommands."""
+    from components.cli import usage
+
     init = sub.add_parser(
         "init",
         help="write a new stack file: every required key, example values, secrets "
         "encrypted with PULUMI_CONFIG_PASSPHRASE (never overwrites)",
-        description="Write Pulumi.<stack>.yaml in the stacks folder for a new stack: every "
-        "required key with example values marked EXAMPLE that pass `airs validate`, and with "
-        "PULUMI_CONFIG_PASSPHRASE the example secrets encrypted; an existing file is never "
-        "overwritten.",
-        epilog="exit codes: 0 written, 2 bad input (the stack file exists, an invalid stack "
-        "name, no Pulumi.yaml, a file that cannot be written)",
+        description="Write Pulumi.<stack>.yaml for a target: every key it requires, with "
+        "example values marked EXAMPLE that pass `airs validate` as written; with "
+        "PULUMI_CONFIG_PASSPHRASE also the encryptionsalt and example secrets, encrypted as "
+        "Pulumi's passphrase provider does. An existing stack file is never overwritten.",
+        epilog=INIT_EPILOG,
     )
-    init.add_argument("--stack", "-s", required=True, help="the new stack's name")
+    usage.add_stack(init, "the new stack", required=True)
     init.add_argument(
         "--cloud",
         required=True,
@@ -56,21 +68,22 @@ def add_parsers(sub: Any) -> None:
     )
     config = sub.add_parser(
         "config",
-        help="change a stack's config, as `pulumi config` does",
-        description="Change a stack's config in its stack file, as `pulumi config` does.",
-        epilog="exit codes: 0 done, 2 bad input (each verb's --help says which)",
+        help="change a stack's config without the Pulumi CLI, as `pulumi config` does",
+        description="Change a stack's config as `pulumi config` does, in its stack file.",
+        epilog=SET_EPILOG,
     )
     verbs = config.add_subparsers(
-        dest="config_command", required=True, metavar="VERB", help="set (the only verb so far)"
+        dest="config_command", required=True, metavar="VERB", help="set: set one key"
     )
     put = verbs.add_parser(
         "set",
         help="set KEY to VALUE in the stack file (comments and order kept)",
-        description="Set KEY to VALUE in Pulumi.<stack>.yaml as `pulumi config set` does.",
-        epilog="exit codes: 0 set, 2 bad input (no such stack file, a key or value refused, "
-        "a contract secret without --secret, --secret without PULUMI_CONFIG_PASSPHRASE)",
+        description="Set KEY to VALUE in Pulumi.<stack>.yaml as `pulumi config set` does: "
+        "the same --path rules, secure values under the stack's encryptionsalt; the file's "
+        "comments and key order are kept.",
+        epilog=SET_EPILOG,
     )
-    put.add_argument("--stack", "-s", required=True, help="the stack whose file to change")
+    usage.add_stack(put, "the stack to change")
     put.add_argument(
         "--secret",
         action="store_true",

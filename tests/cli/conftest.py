@@ -60,9 +60,3 @@ def write_stack(project_dir: Path) -> Callable[..., Path]:
         return path
 
     return write
-
-
-@pytest.fixture(autouse=True)
-def _full_lines(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`airs plan` fits its lines to $COLUMNS: tests read full lines unless they set it."""
-    monkeypatch.delenv("COLUMNS", raising=False)
