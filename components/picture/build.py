@@ -341,7 +341,9 @@ class _Builder:
                     # A layered cluster stack: the firewalls are its security stack's.
                     found = [self.security_stack_endpoint(ip)]
                 for box in found[:1]:
-                    self.arrows.append(Arrow(release.key, box.key, f"pan-ngfw-svc → {ip}"))
+                    self.arrows.append(
+                        Arrow(release.key, box.key, f"pan-ngfw-svc → {ip}", label_at_tail=True)
+                    )
 
     def security_stack_endpoint(self, ip: str) -> Box:
         """The security stack's endpoint ``ip``, drawn once (a layered cluster stack)."""

@@ -60,6 +60,12 @@ def promotion_marks(result: Any, cloud: str) -> Callable[[Picture], None]:
             if len(change.properties) > len(box.changes[:4]):
                 box.changes = [*box.changes[:3], f"… {len(change.properties) - 3} more"]
         stages = {group.key: group for group in picture.stages}
+        # An application network is a fact of the plan, not a resource: it is new when
+        # everything that steers it is.
+        for group in stages[f"stage:{r.STEERING}"].groups:
+            app = boxes.get(f"app:{group.key.rsplit(':', 1)[-1]}")
+            if app is not None and all(b.status == ADDED for b in group.boxes):
+                app.status = ADDED
         for res in result.removed:
             stage = _stage_of_removed(res.urn, res.type, res.name, roles)
             if stage is None:

@@ -68,6 +68,8 @@ class Arrow:
     dashed: bool = False
     invisible: bool = False
     """Only orders the stages left to right; not drawn."""
+    label_at_tail: bool = False
+    """Label the arrow where it starts (a long arrow's middle may lie in another column)."""
     constraint: bool = True
     """Whether it pulls its head a column to the right (False for management-plane arrows,
     which are drawn across the traffic path without reordering it)."""
@@ -165,6 +167,9 @@ def to_dot(picture: Picture) -> str:
             # A label on an arrow that does not rank its head floats far from it: an xlabel
             # stays beside the line.
             key = "label" if arrow.constraint else "xlabel"
+            if arrow.label_at_tail:
+                key = "taillabel"
+                attrs.append("labelangle=-12 labeldistance=6")
             attrs.append(f"{key}={_quote(arrow.label)}")
         if arrow.invisible:
             attrs.append("style=invis weight=5")
