@@ -308,8 +308,9 @@ def test_diff_between_two_cluster_stacks(
     args = ["diff", "gcp-apps-dev", "gcp-ml-dev", "--stack-outputs", str(security_plan)]
     assert main([*ARGS, *args]) == 3
     out = capsys.readouterr().out
-    # Different cluster keys (apps, inference): one release removed, the other added.
-    assert "- kubernetes:helm.sh/v3:Release  airs-gcp-ml-dev-apps-pan-cni" in out
+    # Different cluster keys (apps, inference): one release removed (under A's own name),
+    # the other added.
+    assert "- kubernetes:helm.sh/v3:Release  airs-gcp-apps-dev-apps-pan-cni" in out
     assert "+ kubernetes:helm.sh/v3:Release  airs-gcp-ml-dev-inference-pan-cni" in out
     assert main([*ARGS, "diff", "gcp-apps-dev", "gcp-ml-dev"]) == 2
 
