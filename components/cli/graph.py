@@ -13,12 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from components.cli import usage
 from components.picture.render import FORMATS
-
-EPILOG = (
-    "exit codes: 0 picture written, 1 program error, 2 bad input (stack config, arguments, "
-    "an output path that cannot be written)"
-)
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -29,9 +25,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         description="Draw a stack's deployment from the same offline plan as `airs plan`: "
         "the traffic path left to right and, with --panorama, the management plane. Each box "
         "is titled with the resource name `pulumi preview` shows.",
-        epilog=EPILOG,
+        epilog=usage.epilog("graph"),
     )
-    graph.add_argument("--stack", "-s", help="the stack to draw")
+    usage.add_stack(graph, "the stack to draw", required=False)
     graph.add_argument(
         "--diff",
         nargs=2,
@@ -42,12 +38,13 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "--output",
         "-o",
         type=Path,
+        metavar="FILE",
         help="FILE.svg, FILE.png or FILE.dot (default: STACK.svg in the current folder)",
     )
     graph.add_argument(
         "--panorama", action="store_true", help="also draw the management plane (Panorama)"
     )
-    graph.add_argument("--dpi", type=int, help="resolution of a PNG (default 96)")
+    graph.add_argument("--dpi", type=int, metavar="N", help="resolution of a PNG (default 96)")
     return graph
 
 
@@ -62,14 +59,9 @@ def output_path(args: argparse.Namespace) -> Path:
 
 def output_problem(path: Path) -> str | None:
     """Why ``path`` cannot take the picture (checked before the plan runs), or None."""
-    fmt = path.suffix.lstrip(".").lower()
-    if fmt not in FORMATS:
+    if not path.is_dir() and path.suffix.lstrip(".").lower() not in FORMATS:
         return f"--output {path}: the name must end in .svg, .png or .dot"
-    if path.is_dir():
-        return f"--output {path}: is a folder"
-    if not path.parent.is_dir():
-        return f"--output {path}: folder {path.parent} does not exist"
-    return None
+    return usage.output_problem(path, "--output", "picture.svg")
 
 
 def draw(

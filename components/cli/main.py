@@ -23,9 +23,10 @@ EXIT_POLICY_VIOLATION = 4
 
 
 def _parser() -> argparse.ArgumentParser:
-    from components.cli import arguments, stack_init
+    from components.cli import arguments, graph, stack_init
 
     parser, sub = arguments.core_parser()  # airs's options; validate, plan, diff, render
+    arguments.add_stack_outputs(graph.add_parser(sub))
     stack_init.add_parsers(sub)  # init, config set
     return parser
 
@@ -371,6 +372,42 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_graph(args: argparse.Namespace) -> int:
+    """``airs graph``: the picture of one stack, or of a promotion with ``--diff A B``."""
+    from components.cli import graph, report
+    from components.picture.render import RenderError
+
+    if bool(args.stack) == bool(args.diff):
+        _err("error: use `airs graph --stack S` or `airs graph --diff A B`")
+        return EXIT_BAD_INPUT
+    path = graph.output_path(args)
+    problem = graph.output_problem(path)
+    if problem is not None:
+        _err(f"error: {problem}")
+        return EXIT_BAD_INPUT
+    marks = None
+    if args.diff:
+        from components.picture.marks import promotion_marks
+
+        promotion = _promotion(args, *args.diff)
+        if isinstance(promotion, int):
+            return promotion
+        run, result = promotion
+        marks = promotion_marks(result, str(run.outputs.get("cloud", "")))
+    else:
+        done = _load_and_run(args, args.stack)
+        if isinstance(done, int):
+            return done
+        run = done[1]
+    try:
+        graph.draw(report.plan_json(run), path, panorama=args.panorama, dpi=args.dpi, marks=marks)
+    except RenderError as exc:
+        _err(f"error: {exc}")
+        return EXIT_PROGRAM_ERROR
+    print(f"picture written to {path}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``airs`` console script."""
     parser = _parser()
@@ -389,6 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plan": cmd_plan,
         "render": cmd_render,
         "diff": cmd_diff,
+        "graph": cmd_graph,
         "init": stack_init.cmd_init,
         "config": stack_init.cmd_config,
     }

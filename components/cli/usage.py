@@ -34,6 +34,9 @@ EPILOGS = {
     "--against file, a --json path that cannot be written), 3 the two sides differ",
     "render": f"exit codes: 0 rendered, 1 program error, {_BAD_INPUT}, Helm values the chart "
     "refuses)",
+    "graph": f"exit codes: 0 picture written, 1 program error (the layout program failed), "
+    f"{_BAD_INPUT}, an --output path that cannot be written or whose name is not .svg, .png "
+    "or .dot)",
 }
 
 
@@ -67,10 +70,10 @@ def add_stack(command: argparse.ArgumentParser, help_text: str, *, required: boo
     )
 
 
-def output_problem(path: Path, flag: str = "--json") -> str | None:
+def output_problem(path: Path, flag: str = "--json", example: str = "plan.json") -> str | None:
     """Why ``path`` cannot take the output of ``flag``, checked before any work; or None."""
     if path.is_dir():
-        return f"{flag} {path}: is a folder; give a file name in it (e.g. {path / 'plan.json'})"
+        return f"{flag} {path}: is a folder; give a file name in it (e.g. {path / example})"
     folder = path.parent
     if not folder.is_dir():
         return f"{flag} {path}: folder {folder} does not exist"
