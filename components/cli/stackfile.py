@@ -29,7 +29,7 @@ from components.cli.yamlfile import StackFileError as StackFileError
 from components.cli.yamlfile import YamlDocument, display_key, read
 from components.config import NAMESPACE, SECRET_SHOWN, ConfigProblem, show
 from components.config.base import looks_secret
-from components.config.secrets import secure_typo_hint
+from components.config.secrets import secure_typo_hint, set_secret_hint
 
 PLACEHOLDER_SECRET = "[secret]"
 PBKDF2_ROUNDS = 1_000_000
@@ -423,8 +423,12 @@ def _type_problem(key: str, value: Any, expected: str) -> ConfigProblem:
     """``airs:<key>`` is not of the type ``Pulumi.yaml`` declares for it."""
     # A key that names a secret never shows its value, even one of the wrong type: a
     # `secret:` written for `secure:` leaves the secret in plain sight.
-    shown = SECRET_SHOWN if looks_secret(key) else show(value)
-    return ConfigProblem(key, shown, f"must be of type {expected}" + secure_typo_hint(key, value))
+    secret = looks_secret(key)
+    shown = SECRET_SHOWN if secret else show(value)
+    hint = secure_typo_hint(key, value)
+    if not hint and secret:
+        hint = f" (a secret: set it with {set_secret_hint(key)})"
+    return ConfigProblem(key, shown, f"must be of type {expected}{hint}")
 
 
 def airs_values(settings: StackSettings) -> tuple[dict[str, Any], set[str]]:

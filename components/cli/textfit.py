@@ -113,9 +113,10 @@ def pretty_xml(element: str) -> list[str]:
     """
     from xml.etree import ElementTree as ET
 
+    from components.panorama.client import parse_xml
+
     try:
-        # Our own rendered XML (pan-os-python), never input from elsewhere.
-        root = ET.fromstring(element)  # noqa: S314
+        root = parse_xml(element)
     except ET.ParseError:
         return [element]
     ET.indent(root, space="  ")

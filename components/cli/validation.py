@@ -15,7 +15,7 @@ from typing import Any
 
 from components.cli import stackfile
 from components.cli.yamlfile import FileProblem, StackFileError
-from components.config import MISSING, NAMESPACE, ConfigError, ConfigProblem
+from components.config import NAMESPACE, ConfigError, ConfigProblem
 
 
 @dataclass
@@ -64,15 +64,10 @@ def check(stack: str, project_dir: Path | None = None, stacks_dir: Path | None =
     try:
         checked.cfg = parse_stack_config(raw, secret)
     except ConfigError as exc:
-        # Type errors from Pulumi.yaml's schema and our rules can name the same key once each;
-        # a key Pulumi.yaml already reports missing is not reported missing twice.
-        seen = {(p.key, p.rule) for p in problems}
-        missing = {p.key for p in problems if p.value == MISSING}
-        problems += [
-            p
-            for p in exc.problems
-            if (p.key, p.rule) not in seen and not (p.key in missing and p.value == MISSING)
-        ]
+        # A key Pulumi.yaml's schema already refuses (wrong type, missing) gets that one line:
+        # our rules about the same value ("must be a secret") say the same thing again.
+        reported = {p.key for p in problems}
+        problems += [p for p in exc.problems if p.key not in reported]
     checked.problems = problems
     if problems:
         checked.cfg = None
