@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from components.picture.roles import (
-    EGRESS,
-    FIREWALLS,
-    LOAD_BALANCER,
-    NETWORKS,
-    STEERING,
-    Role,
-    Roles,
-)
+from components.picture import roles as r
+from components.picture.roles import Role, Roles
 
 ROLES: Roles = {
     "azure-native:network:RouteTable": Role(
-        STEERING,
+        r.STEERING,
         (
             ("route", "routes[*].addressPrefix"),
             ("next hop", "routes[*].nextHopIpAddress"),
@@ -22,18 +15,18 @@ ROLES: Roles = {
         role="route",
     ),
     "azure-native:network:VirtualNetworkPeering": Role(
-        STEERING, (("vnet", "virtualNetworkName"),), role="peering"
+        r.STEERING, (("vnet", "virtualNetworkName"),), role="peering"
     ),
     "azure-native:resources:Deployment": Role(
-        STEERING,
+        r.STEERING,
         (("subnets", "properties.template.resources[*].properties.addressPrefix"),),
         role="route",
     ),
     "azure-native:network:LoadBalancer#-public-lb": Role(
-        EGRESS, (("rule ports", "loadBalancingRules[*].frontendPort"),), role="exit"
+        r.EGRESS, (("rule ports", "loadBalancingRules[*].frontendPort"),), role="exit"
     ),
     "azure-native:network:LoadBalancer": Role(
-        LOAD_BALANCER,
+        r.LOAD_BALANCER,
         (
             ("address", "frontendIPConfigurations[*].privateIPAddress"),
             ("protocol", "loadBalancingRules[*].protocol"),
@@ -42,18 +35,18 @@ ROLES: Roles = {
         role="frontend",
     ),
     "azure-native:compute:VirtualMachineScaleSet": Role(
-        FIREWALLS, (("capacity", "sku.capacity"), ("zones", "zones")), role="group"
+        r.FIREWALLS, (("capacity", "sku.capacity"), ("zones", "zones")), role="group"
     ),
-    "azure-native:compute:VirtualMachine": Role(FIREWALLS, (("zones", "zones"),), role="group"),
+    "azure-native:compute:VirtualMachine": Role(r.FIREWALLS, (("zones", "zones"),), role="group"),
     "azure-native:network:VirtualNetwork": Role(
-        NETWORKS,
+        r.NETWORKS,
         (("space", "addressSpace.addressPrefixes"), ("subnets", "subnets[*].addressPrefix")),
         role="interface",
     ),
     "azure-native:network:NetworkSecurityGroup": Role(
-        NETWORKS, (("name", "networkSecurityGroupName"),)
+        r.NETWORKS, (("name", "networkSecurityGroupName"),)
     ),
-    "azure-native:network:PublicIPAddress": Role(EGRESS, (("sku", "sku.name"),)),
-    "azure-native:network:NatGateway": Role(EGRESS, (("name", "natGatewayName"),), role="exit"),
+    "azure-native:network:PublicIPAddress": Role(r.EGRESS, (("sku", "sku.name"),)),
+    "azure-native:network:NatGateway": Role(r.EGRESS, (("name", "natGatewayName"),), role="exit"),
 }
 """Azure's resource types in the picture."""

@@ -2,60 +2,56 @@
 
 from __future__ import annotations
 
-from components.picture.roles import (
-    EGRESS,
-    FIREWALLS,
-    LOAD_BALANCER,
-    NETWORKS,
-    STEERING,
-    Role,
-    Roles,
-)
+from components.picture import roles as r
+from components.picture.roles import Role, Roles
 
 ROLES: Roles = {
     "gcp:compute/networkPeering:NetworkPeering": Role(
-        STEERING, (("network", "network/"), ("peer", "peerNetwork/")), role="peering"
+        r.STEERING, (("network", "network/"), ("peer", "peerNetwork/")), role="peering"
     ),
     "gcp:compute/route:Route": Role(
-        STEERING,
+        r.STEERING,
         (("destination", "destRange"), ("priority", "priority"), ("next hop", "nextHopIlb/")),
         role="route",
     ),
     "gcp:compute/firewall:Firewall#-allow-from-trust": Role(
-        STEERING, (("sources", "sourceRanges"),), role="rule"
+        r.STEERING, (("sources", "sourceRanges"),), role="rule"
     ),
     "gcp:compute/forwardingRule:ForwardingRule": Role(
-        LOAD_BALANCER,
+        r.LOAD_BALANCER,
         (("address", "ipAddress"), ("protocol", "ipProtocol"), ("all ports", "allPorts")),
         role="frontend",
     ),
     "gcp:compute/regionBackendService:RegionBackendService": Role(
-        LOAD_BALANCER, (("protocol", "protocol"), ("health check", "healthChecks/"))
+        r.LOAD_BALANCER, (("protocol", "protocol"), ("health check", "healthChecks/"))
     ),
     "gcp:compute/healthCheck:HealthCheck": Role(
-        LOAD_BALANCER, (("tcp port", "tcpHealthCheck.port"), ("http port", "httpHealthCheck.port"))
+        r.LOAD_BALANCER,
+        (("tcp port", "tcpHealthCheck.port"), ("http port", "httpHealthCheck.port")),
     ),
     "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager": Role(
-        FIREWALLS, (("zones", "distributionPolicyZones"), ("size", "targetSize")), role="group"
+        r.FIREWALLS, (("zones", "distributionPolicyZones"), ("size", "targetSize")), role="group"
     ),
     "gcp:compute/regionAutoscaler:RegionAutoscaler": Role(
-        FIREWALLS,
+        r.FIREWALLS,
         (
             ("min", "autoscalingPolicy.minReplicas"),
             ("max", "autoscalingPolicy.maxReplicas"),
         ),
     ),
-    "gcp:compute/instanceTemplate:InstanceTemplate": Role(FIREWALLS, (("machine", "machineType"),)),
-    "gcp:compute/network:Network": Role(NETWORKS, (("name", "name"),)),
+    "gcp:compute/instanceTemplate:InstanceTemplate": Role(
+        r.FIREWALLS, (("machine", "machineType"),)
+    ),
+    "gcp:compute/network:Network": Role(r.NETWORKS, (("name", "name"),)),
     "gcp:compute/subnetwork:Subnetwork": Role(
-        NETWORKS, (("range", "ipCidrRange"),), role="interface"
+        r.NETWORKS, (("range", "ipCidrRange"),), role="interface"
     ),
     "gcp:compute/firewall:Firewall": Role(
-        NETWORKS, (("network", "network/"), ("sources", "sourceRanges"))
+        r.NETWORKS, (("network", "network/"), ("sources", "sourceRanges"))
     ),
-    "gcp:compute/router:Router": Role(EGRESS, (("network", "network/"),)),
+    "gcp:compute/router:Router": Role(r.EGRESS, (("network", "network/"),)),
     "gcp:compute/routerNat:RouterNat": Role(
-        EGRESS, (("subnets", "subnetworks[*].name/"),), role="exit"
+        r.EGRESS, (("subnets", "subnetworks[*].name/"),), role="exit"
     ),
 }
 """GCP's resource types in the picture."""
