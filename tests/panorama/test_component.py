@@ -6,6 +6,7 @@ import asyncio
 
 import pulumi
 import pytest
+from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.mocks import MockMonitor
 
 from components.panorama.component import PanoramaConfig
@@ -49,9 +50,13 @@ def monitor():
     # (airs plan runs) leave none, as a program run should.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # A root stack left by another test belongs to its closed loop (and may never have
+    # registered, if that test failed on purpose): set_mocks makes a new one only when none is set.
+    runtime_settings.ROOT.set(None)
     m = SecretOutputsMonitor(Mocks())
     pulumi.runtime.set_mocks(m.mocks, preview=False, monitor=m)
     yield m
+    runtime_settings.ROOT.set(None)
     asyncio.set_event_loop(None)
     loop.close()
 
