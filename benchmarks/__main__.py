@@ -67,8 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--output",
         type=Path,
-        default=ROOT / "benchmarks" / "RESULTS.md",
-        help="where to write the results",
+        default=None,
+        help="where to write the results (default: benchmarks/RESULTS.md for a full run, "
+        "benchmarks/RESULTS-<parts>.md for --only, so a partial run never replaces the full one)",
     )
     return parser
 
@@ -302,6 +303,15 @@ def render(
     return "\n".join(lines)
 
 
+def results_path(parts: Sequence[str], output: Path | None) -> Path:
+    """Where the results go: ``--output``, else RESULTS.md for a full run and
+    RESULTS-<parts>.md for a partial one (which once replaced the full results)."""
+    if output is not None:
+        return output
+    partial = sorted(parts) != sorted(PARTS)
+    return ROOT / "benchmarks" / (f"RESULTS-{'-'.join(parts)}.md" if partial else "RESULTS.md")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen parts, write RESULTS.md, exit 1 if a target is missed."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -311,6 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"error: unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
         return 2
+    args.output = results_path(parts, args.output)
     repeat = 1 if args.quick else (args.repeat or DEFAULT_REPEAT)
     if repeat < 1:
         print("error: --repeat must be at least 1")

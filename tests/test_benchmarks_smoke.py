@@ -345,3 +345,13 @@ def test_results_carry_the_validation_section() -> None:
     )
     assert "## Validation scaling" in text
     assert "| 1,000 | 0.80 | 0.72 | 60 | 0.429 |" in text
+
+
+def test_a_partial_run_never_replaces_the_full_results() -> None:
+    """`scripts/bench --only validation` once rewrote RESULTS.md with its part alone."""
+    from benchmarks.__main__ import PARTS, results_path
+
+    assert results_path(["validation"], None).name == "RESULTS-validation.md"
+    assert results_path(["plan", "scaling"], None).name == "RESULTS-plan-scaling.md"
+    assert results_path(list(PARTS), None).name == "RESULTS.md"
+    assert results_path(["validation"], Path("x.md")) == Path("x.md")
