@@ -95,6 +95,7 @@ def test_component_registers_one_resource_per_object_and_a_commit(mocks):
     return comp.commit_id.apply(check)
 
 
+@pulumi.runtime.test  # runs the root stack's registration, which set_mocks started
 def test_missing_late_bound_value_is_an_error(mocks):
     intent = intent_for("azure")
     with pytest.raises(ValueError, match="public-lb-address"):
