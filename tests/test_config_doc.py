@@ -9,7 +9,6 @@ After a change to a config model (a field, its default, its rule or its docstrin
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Annotated
 
@@ -18,28 +17,17 @@ from pydantic import AfterValidator
 
 from components.config.base import Model, rule
 from scripts import config_reference as ref
-from tests.update_switch import update_requested
+from tests.update_switch import check_generated
 
 
 def test_config_doc_is_generated_from_the_models() -> None:
-    current = ref.DOC.read_text(encoding="utf-8")
-    generated = ref.render()
-    if update_requested("AIRS_UPDATE_DOCS"):
-        ref.DOC.write_text(generated, encoding="utf-8")
-        return
-    if generated != current:
-        diff = "".join(
-            difflib.unified_diff(
-                current.splitlines(keepends=True),
-                generated.splitlines(keepends=True),
-                "docs/config.md (committed)",
-                "docs/config.md (from the models)",
-            )
-        )
-        pytest.fail(
-            "docs/config.md no longer matches the config models; rewrite it with "
-            f"`{ref.REGENERATE}` (or AIRS_UPDATE_DOCS=1) and review the diff:\n{diff}"
-        )
+    check_generated(
+        ref.DOC,
+        ref.render(),
+        source="from the models",
+        how="docs/config.md no longer matches the config models; rewrite it with "
+        f"`{ref.REGENERATE}` (or AIRS_UPDATE_DOCS=1) and review the diff",
+    )
 
 
 def test_check_mode_says_how_to_regenerate(

@@ -12,7 +12,6 @@ the committed document. After a deliberate change in behaviour:
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from types import SimpleNamespace
 
 import pytest
@@ -21,7 +20,7 @@ from tests import fault_matrix
 from tests.cluster import unreachable
 from tests.panorama import fault_scenarios
 from tests.panorama.emulator import Faults
-from tests.update_switch import update_requested
+from tests.update_switch import check_generated
 
 
 def observed_rows() -> list[fault_matrix.Row]:
@@ -33,23 +32,13 @@ def observed_rows() -> list[fault_matrix.Row]:
 
 def test_reliability_doc_matches_observed_behaviour() -> None:
     current = fault_matrix.DOC.read_text(encoding="utf-8")
-    updated = fault_matrix.splice(current, fault_matrix.render(observed_rows()))
-    if update_requested("AIRS_UPDATE_DOCS"):
-        fault_matrix.DOC.write_text(updated, encoding="utf-8")
-        return
-    if updated != current:
-        diff = "".join(
-            difflib.unified_diff(
-                current.splitlines(keepends=True),
-                updated.splitlines(keepends=True),
-                "docs/reliability.md (committed)",
-                "docs/reliability.md (observed now)",
-            )
-        )
-        pytest.fail(
-            "docs/reliability.md no longer matches what the code does; review and rewrite it "
-            f"with AIRS_UPDATE_DOCS=1:\n{diff}"
-        )
+    check_generated(
+        fault_matrix.DOC,
+        fault_matrix.splice(current, fault_matrix.render(observed_rows())),
+        source="observed now",
+        how="docs/reliability.md no longer matches what the code does; review and rewrite it "
+        "with AIRS_UPDATE_DOCS=1",
+    )
 
 
 def test_splice_replaces_only_the_generated_block() -> None:

@@ -10,7 +10,9 @@ to start with either set).
 
 from __future__ import annotations
 
+import difflib
 import os
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +41,23 @@ def update_requested(switch: str) -> bool:
             pytrace=False,
         )
     return True
+
+
+def check_generated(path: Path, wanted: str, *, source: str, how: str) -> None:
+    """Fail with a diff when the committed ``path`` differs from ``wanted`` (what ``source``
+    gives now), saying ``how`` to rewrite it; with ``AIRS_UPDATE_DOCS=1``, rewrite it."""
+    current = path.read_text(encoding="utf-8")
+    if update_requested("AIRS_UPDATE_DOCS"):
+        path.write_text(wanted, encoding="utf-8")
+        return
+    if wanted != current:
+        name = f"docs/{path.name}"
+        diff = "".join(
+            difflib.unified_diff(
+                current.splitlines(keepends=True),
+                wanted.splitlines(keepends=True),
+                f"{name} (committed)",
+                f"{name} ({source})",
+            )
+        )
+        pytest.fail(f"{how}:\n{diff}")
