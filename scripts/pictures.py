@@ -17,26 +17,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from components.cli import stackfile  # noqa: E402
-from components.cli.engine import ProgramRun, outputs_of_run, run_program  # noqa: E402
+from components.cli.engine import run_stack  # noqa: E402
 from components.cli.report import plan_json  # noqa: E402
-from components.picture.build import picture_of  # noqa: E402
-from components.picture.model import to_dot  # noqa: E402
-from components.picture.render import render  # noqa: E402
+from components.picture.build import drawing  # noqa: E402
 
 PICTURES = ROOT / "docs" / "pictures"
 
 
-def plan_of(project: stackfile.Project, stack: str) -> ProgramRun:
-    """The offline run of ``stack`` (secrets kept opaque), layered stacks included."""
-    settings = stackfile.load_stack(project, stack, decrypt=False)
-    reference = settings.config.get("airs:securityStack")
-    outputs = [outputs_of_run(plan_of(project, reference))] if reference else []
-    return run_program(settings, project=project.name, stack_outputs=outputs)
-
-
 def picture_svg(project: stackfile.Project, stack: str) -> bytes:
     """The SVG of one stack with its management plane."""
-    return render(to_dot(picture_of(plan_json(plan_of(project, stack)))), "svg")
+    return drawing(plan_json(run_stack(project, stack)), "svg")
 
 
 def write_gallery(project: stackfile.Project, folder: Path) -> list[Path]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from components.cli import stackfile
-from components.cli.engine import ProgramRun, outputs_of_run, run_program
+from components.cli.engine import ProgramRun, run_stack
 from components.cli.mocks import Registration, is_secret, unwrap
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,15 +44,9 @@ def load_example(stack: str) -> stackfile.StackSettings:
 
 
 def plan_example(stack: str) -> ProgramRun:
-    """Run the program for an example stack under the mock engine.
-
-    A layered cluster stack (``airs:securityStack``) reads the outputs of its security
-    stack's offline plan, as ``airs plan --stack-outputs`` would.
-    """
-    settings = load_example(stack)
-    reference = settings.config.get("airs:securityStack")
-    outputs = [outputs_of_run(plan_example(reference))] if reference else []
-    return run_program(settings, stack_outputs=outputs)
+    """Run the program for an example stack under the mock engine (layered stacks with
+    their security stack's offline outputs, as ``airs plan --stack-outputs`` would)."""
+    return run_stack(PROJECT, stack)
 
 
 def settings_from(

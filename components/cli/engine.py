@@ -18,7 +18,7 @@ from pulumi.runtime.sync_await import _sync_await
 from components.cli.event_loops import OwnedLoops
 from components.cli.mocks import AirsMocks, RecordingMonitor, Registration
 from components.cli.stack_outputs import StackOutputs
-from components.cli.stackfile import StackSettings
+from components.cli.stackfile import Project, StackSettings, load_stack
 
 
 @dataclass
@@ -153,6 +153,18 @@ def run_program(
         pulumi.runtime.set_all_config({}, [])
         asyncio.set_event_loop(None)
         loops.close()
+
+
+def run_stack(project: Project, stack: str) -> ProgramRun:
+    """The offline run of one of ``project``'s stacks, secrets kept opaque.
+
+    A layered cluster stack (``airs:securityStack``) reads the outputs of its security
+    stack's offline run, as ``airs plan --stack-outputs`` would.
+    """
+    settings = load_stack(project, stack, decrypt=False)
+    reference = settings.config.get("airs:securityStack")
+    outputs = [outputs_of_run(run_stack(project, reference))] if reference else []
+    return run_program(settings, project=project.name, stack_outputs=outputs)
 
 
 def engine_urn(

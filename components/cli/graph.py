@@ -73,14 +73,7 @@ def draw(
     marks: Any = None,
 ) -> None:
     """Draw the plan ``doc`` into ``path`` (format from its suffix)."""
-    from components.picture.build import picture_of
-    from components.picture.model import Group, to_dot
-    from components.picture.render import render
+    from components.picture.build import drawing
 
-    picture = picture_of(doc)
-    if marks is not None:
-        marks(picture)
-    if not panorama:
-        picture.management = Group(picture.management.key, picture.management.title)
-    drawn = render(to_dot(picture), path.suffix.lstrip(".").lower(), dpi)
-    path.write_bytes(drawn)
+    fmt = path.suffix.lstrip(".").lower()
+    path.write_bytes(drawing(doc, fmt, panorama=panorama, dpi=dpi, marks=marks))

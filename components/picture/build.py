@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import itertools
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from components.clouds import TARGETS
 from components.clouds.base import load
 from components.panorama.client import parse_xml
 from components.picture import roles as r
-from components.picture.model import Arrow, Box, Group, Picture
+from components.picture.model import Arrow, Box, Group, Picture, to_dot
+from components.picture.render import render
 
 PANORAMA_OBJECT = "pulumi-python:dynamic/panorama:Object"
 PANORAMA_COMMIT = "pulumi-python:dynamic/panorama:Commit"
@@ -114,13 +115,14 @@ class _Builder:
             if self.role_of_box.get(box.key) == role
         ]
 
-    def build(self) -> Picture:
+    def build(self, panorama: bool) -> Picture:
         self.applications()
         self.clusters()
         self.connections()
         self.security_side()
         self.health_checks()
-        self.management_plane()
+        if panorama:
+            self.management_plane()
         self.wire()
         stack = self.plan.doc.get("stack", "")
         return Picture(
@@ -384,6 +386,22 @@ def _side(title: str) -> str:
     return "interfaces"
 
 
-def picture_of(doc: Mapping[str, Any]) -> Picture:
-    """The picture of a plan document."""
-    return _Builder(doc).build()
+def picture_of(doc: Mapping[str, Any], *, panorama: bool = True) -> Picture:
+    """The picture of a plan document; ``panorama``: with the management plane."""
+    return _Builder(doc).build(panorama)
+
+
+def drawing(
+    doc: Mapping[str, Any],
+    fmt: str,
+    *,
+    panorama: bool = True,
+    dpi: int | None = None,
+    marks: Callable[[Picture], None] | None = None,
+) -> bytes:
+    """A plan document drawn as ``fmt`` (``svg``, ``png``, ``dot``), ``marks`` applied first
+    (a promotion's colours): what ``airs graph`` writes and ``docs/pictures/`` holds."""
+    picture = picture_of(doc, panorama=panorama)
+    if marks is not None:
+        marks(picture)
+    return render(to_dot(picture), fmt, dpi)

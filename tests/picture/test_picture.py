@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from components.cli.engine import run_program
+from components.cli.engine import run_program, run_stack
 from components.cli.main import main
 from components.cli.report import plan_json
 from components.picture.build import picture_of
@@ -40,7 +40,7 @@ PATH_TYPES = (
 
 @cache
 def plan_doc(stack: str) -> dict[str, Any]:
-    return plan_json(pictures.plan_of(PROJECT, stack))
+    return plan_json(run_stack(PROJECT, stack))
 
 
 @cache
