@@ -154,14 +154,7 @@ class AwsApplicationConnection(pulumi.ComponentResource):
         endpoint_ids: dict[str, pulumi.Output[str]] = {}
         result: list[ZoneEndpoint] = []
         for zone in zones:
-            subnet = aws.ec2.Subnet(
-                f"{base}-gwlbe-{zone}",
-                vpc_id=app.network,
-                cidr_block=app.endpoint_subnets[zone],
-                availability_zone=zone,
-                tags={"Name": f"{self._prefix}-{app_key}-gwlbe-{zone}", **tags},
-                opts=self._opts,
-            )
+            subnet = self._zone_subnet(base, app_key, app, "gwlbe", zone, tags)
             endpoint = aws.ec2.VpcEndpoint(
                 f"{base}-gwlbe-{zone}",
                 vpc_id=app.network,
@@ -207,6 +200,21 @@ class AwsApplicationConnection(pulumi.ComponentResource):
             self._steer_subnets(app_key, app, zones, endpoint_ids, igw_id, tgw_table)
         return result
 
+    def _zone_subnet(
+        self, base: str, app_key: str, app: Application, role: str, zone: str, tags: Any
+    ) -> Any:
+        """A subnet of ours in the application VPC: ``gwlbe`` (the zone's endpoint) or ``tgw``
+        (the transit gateway attachment's), from the matching per-zone config."""
+        cidrs = app.endpoint_subnets if role == "gwlbe" else app.transit_gateway_subnets
+        return aws.ec2.Subnet(
+            f"{base}-{role}-{zone}",
+            vpc_id=app.network,
+            cidr_block=cidrs[zone],
+            availability_zone=zone,
+            tags={"Name": f"{self._prefix}-{app_key}-{role}-{zone}", **tags},
+            opts=self._opts,
+        )
+
     def _attach_transit_gateway(
         self, app_key: str, app: Application, zones: list[str]
     ) -> aws.ec2.RouteTable:
@@ -227,14 +235,7 @@ class AwsApplicationConnection(pulumi.ComponentResource):
         )
         subnet_ids: list[pulumi.Output[str]] = []
         for zone in zones:
-            subnet = aws.ec2.Subnet(
-                f"{base}-tgw-{zone}",
-                vpc_id=app.network,
-                cidr_block=app.transit_gateway_subnets[zone],
-                availability_zone=zone,
-                tags={"Name": f"{self._prefix}-{app_key}-tgw-{zone}", **tags},
-                opts=self._opts,
-            )
+            subnet = self._zone_subnet(base, app_key, app, "tgw", zone, tags)
             aws.ec2.RouteTableAssociation(
                 f"{base}-tgw-rta-{zone}",
                 route_table_id=table.id,
