@@ -90,6 +90,7 @@ EXAMPLES: Mapping[str, str] = {
     "clusters.<name>.restartWorkloads": "false",
     "clusters.<name>.labelFilter": "airs-protect",
     "clusters.<name>.labelSelector": "airs=protect",
+    "clusters.<name>.steering.<name>.inspect": "[0.0.0.0/1, 128.0.0.0/1]",
 }
 
 # Validators that are plain functions, not ``base.rule`` closures that carry their own text.

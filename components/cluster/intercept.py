@@ -44,7 +44,9 @@ PANORAMA_TYPES: dict[str, str] = {
 FIREWALL_ANNOTATION = "paloaltonetworks.com/firewall"
 FIREWALL_VALUE = "pan-fw"
 SUBNET_FIREWALL_ANNOTATION = "paloaltonetworks.com/subnetfirewall"
-SUBNET_FIREWALL_VALUE = "ns-secure/bypassfirewall"
+# The SubnetInfo (CRD in the chart) a namespace-mode namespace's annotation names.
+SUBNET_INFO_API = "paloaltonetworks.com/v1"
+SUBNET_INFO_NAME = "airs-steering"
 MULTUS_VALUE = "pan-cni"
 PLUGIN_SECRET = "pan-plugin-user-secret"
 
@@ -57,18 +59,27 @@ class EndpointInput:
     zone: str | None = None
 
 
-def namespace_annotations(mode: str, platform: str) -> dict[str, str]:
+def namespace_annotations(mode: str, namespace: str) -> dict[str, str]:
     """Annotations that put a namespace's pods under the firewall's protection.
 
     ``vpc`` steers every pod through the firewall; ``namespace`` uses traffic-steering
-    inspection. pan-cni reads them from the pod or its namespace, so the namespace carries
-    them; the Multus attachment OpenShift needs is a pod's (:func:`pod_annotations`).
+    inspection: the annotation names (``<namespace>/<name>``) the SubnetInfo that lists the
+    ranges to inspect or bypass, created in the namespace itself (:func:`subnet_info`).
+    pan-cni reads them from the pod or its namespace, so the namespace carries them; the
+    Multus attachment OpenShift needs is a pod's (:func:`pod_annotations`).
     """
     if mode == "vpc":
         return {FIREWALL_ANNOTATION: FIREWALL_VALUE}
     if mode == "namespace":
-        return {SUBNET_FIREWALL_ANNOTATION: SUBNET_FIREWALL_VALUE}
+        return {SUBNET_FIREWALL_ANNOTATION: f"{namespace}/{SUBNET_INFO_NAME}"}
     raise ValueError(f"unknown protection mode {mode!r} (expected vpc or namespace)")
+
+
+def subnet_info(cluster: Cluster, namespace: str) -> str:
+    """``spec.subnetinfo`` of a namespace-mode namespace: ``INSPECT:`` or ``BYPASS:`` and
+    its comma-separated ranges (the form of the vendor chart's own SubnetInfo objects)."""
+    action, cidrs = cluster.steering_of(namespace)
+    return f"{action}:{','.join(cidrs)}"
 
 
 def pod_annotations(platform: str) -> dict[str, str]:
@@ -188,15 +199,30 @@ class ClusterIntercept(pulumi.ComponentResource):
         # Existing namespaces are patched, not created: pulumi-kubernetes >= 4.29 refuses to
         # create a Namespace that exists, and we must not own (or delete) app namespaces.
         self.namespace_patches: dict[str, k8s.core.v1.NamespacePatch] = {}
+        self.subnet_infos: dict[str, k8s.apiextensions.CustomResource] = {}
         for namespace, mode in sorted(cluster.protect.items()):
-            annotations = namespace_annotations(mode, platform)
+            annotations = namespace_annotations(mode, namespace)
             # Take the annotations over even if `kubectl annotate` set them before.
             annotations["pulumi.com/patchForce"] = "true"
+            # The SubnetInfo exists before the annotation that names it (its CRD is the chart's).
+            after: list[pulumi.Resource] = [self.release]
+            if mode == "namespace":
+                self.subnet_infos[namespace] = k8s.apiextensions.CustomResource(
+                    f"{name}-steering-{namespace}",
+                    api_version=SUBNET_INFO_API,
+                    kind="SubnetInfo",
+                    metadata=k8s.meta.v1.ObjectMetaArgs(name=SUBNET_INFO_NAME, namespace=namespace),
+                    spec={"subnetinfo": subnet_info(cluster, namespace)},
+                    opts=pulumi.ResourceOptions.merge(
+                        on_cluster, pulumi.ResourceOptions(depends_on=[self.release])
+                    ),
+                )
+                after.append(self.subnet_infos[namespace])
             self.namespace_patches[namespace] = k8s.core.v1.NamespacePatch(
                 f"{name}-protect-{namespace}",
                 metadata=k8s.meta.v1.ObjectMetaPatchArgs(name=namespace, annotations=annotations),
                 opts=pulumi.ResourceOptions.merge(
-                    on_cluster, pulumi.ResourceOptions(depends_on=[self.release])
+                    on_cluster, pulumi.ResourceOptions(depends_on=after)
                 ),
             )
 

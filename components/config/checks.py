@@ -14,8 +14,10 @@ from components.config.base import ConfigProblem, Problems
 from components.config.models import (
     PANORAMA_CLUSTER_NAME_MAX,
     PANORAMA_CLUSTER_NAME_RULE,
+    STEERING_CIDRS_MAX,
     Application,
     Bootstrap,
+    Cluster,
 )
 from components.config.stack import StackConfig, TargetRules
 
@@ -261,6 +263,7 @@ def _cluster_checks(
                 cluster.application,
                 f"is not a key of airs:applications ({', '.join(cfg.applications) or 'none'})",
             )
+        _steering_checks(base, cluster, problems)
         owner = owner_of_type.get(cluster.type)
         if owner is not None:
             owner.cluster_checks(cfg, c_key, cluster, problems)
@@ -280,3 +283,38 @@ def _cluster_checks(
                 "must be the same for every cluster "
                 "(Panorama's Kubernetes plugin has one interval)",
             )
+
+
+def _steering_checks(base: str, cluster: Cluster, problems: Problems) -> None:
+    """``steering`` lists only ``namespace``-mode namespaces, one list each, within the limit."""
+    for namespace, given in cluster.steering.items():
+        key = f"{base}.steering.{namespace}"
+        mode = cluster.protect.get(namespace)
+        if mode != "namespace":
+            problems.add(
+                key,
+                namespace,
+                f"applies only to a namespace protected in namespace mode "
+                f"(airs:{base}.protect.{namespace} is {mode or 'not set'}; set it to namespace)",
+            )
+        if (given.inspect is None) == (given.bypass is None):
+            problems.add(
+                key,
+                given.model_dump(exclude_none=True),
+                "needs exactly one of inspect (only these ranges go through the firewall) "
+                "or bypass (these ranges go around it)",
+            )
+    distinct = {
+        cidr
+        for namespace, mode in cluster.protect.items()
+        if mode == "namespace"
+        for cidr in cluster.steering_of(namespace)[1]
+    }
+    if len(distinct) > STEERING_CIDRS_MAX:
+        problems.add(
+            f"{base}.steering",
+            sorted(distinct, key=ipaddress.ip_network),
+            f"has {len(distinct)} distinct CIDRs (counting the default bypass of namespace-mode "
+            f"namespaces not listed); pan-cni's traffic-steering inspection takes at most "
+            f"{STEERING_CIDRS_MAX} per cluster",
+        )

@@ -187,6 +187,30 @@ PanoramaClusterName = Annotated[
 ]
 
 
+# pan-cni's traffic-steering inspection (SCM: at most 10 CIDRs per cluster).
+STEERING_CIDRS_MAX = 10
+# A namespace in `namespace` mode without its own list bypasses only the instance-metadata
+# address, as the vendor chart's own SubnetInfo does: pods must reach their node's metadata.
+DEFAULT_STEERING_BYPASS: tuple[str, ...] = ("169.254.169.254/32",)
+
+
+class NamespaceSteering(Model):
+    """Traffic-steering inspection of one namespace protected in ``namespace`` mode: the
+    destination ranges pan-cni sends through the firewall (``inspect``) or around it
+    (``bypass``). Give exactly one of the two."""
+
+    inspect: Annotated[list[Cidr], Field(min_length=1)] | None = None
+    """Only traffic to these ranges goes through the firewall."""
+    bypass: Annotated[list[Cidr], Field(min_length=1)] | None = None
+    """Traffic to these ranges goes around the firewall; everything else through it."""
+
+    def subnet_info(self) -> tuple[str, tuple[str, ...]]:
+        """(``INSPECT`` or ``BYPASS``, the ranges), as pan-cni's SubnetInfo carries them."""
+        if self.inspect:
+            return "INSPECT", tuple(self.inspect)
+        return "BYPASS", tuple(self.bypass or DEFAULT_STEERING_BYPASS)
+
+
 class Cluster(Model):
     """One Kubernetes cluster whose pods are steered through the firewalls."""
 
@@ -210,6 +234,16 @@ class Cluster(Model):
     """Context of the ambient kubeconfig to use instead of ``kubeconfig``."""
     protect: dict[Namespace, ProtectMode] = {}
     """Namespace → ``vpc`` (firewall=pan-fw) or ``namespace`` (subnetfirewall)."""
+    steering: dict[Namespace, NamespaceSteering] = {}
+    """Namespaces protected in ``namespace`` mode → the ranges pan-cni inspects or bypasses
+    (at most 10 distinct CIDRs per cluster). A ``namespace``-mode namespace not listed
+    bypasses only the instance-metadata address 169.254.169.254/32."""
+
+    def steering_of(self, namespace: str) -> tuple[str, tuple[str, ...]]:
+        """The steering of a ``namespace``-mode namespace: its own, or the default bypass."""
+        given = self.steering.get(namespace)
+        return given.subnet_info() if given else ("BYPASS", DEFAULT_STEERING_BYPASS)
+
     monitoring_interval: Annotated[int, ranged(30, 300)] | None = None
     """Kubernetes plugin poll interval (s). Unset: the stack's (``monitoring_interval()``);
     read the effective value from there, not from this field."""

@@ -27,6 +27,7 @@ NET_DIR = {"openshift": "/etc/cni/multus/net.d"}
 CLOUD = {"gke": "gke", "eks": "eks", "aks": "aks"}
 CORE_OBJECTS = {
     ("CustomResourceDefinition", "portinfos.paloaltonetworks.com"),
+    ("CustomResourceDefinition", "subnetinfos.paloaltonetworks.com"),
     ("ServiceAccount", "pan-cni-sa"),
     ("ConfigMap", "pan-cni-config"),
     ("ClusterRole", "pan-cni-crole"),
@@ -314,7 +315,7 @@ def test_cni_rbac(rendered):
     assert {"apiGroups": [""], "resources": ["pods"], "verbs": ["update"]} in role["rules"]
     assert {
         "apiGroups": ["paloaltonetworks.com"],
-        "resources": ["portinfos"],
+        "resources": ["portinfos", "subnetinfos"],
         "verbs": ["get", "list"],
     } in role["rules"]
     binding = one(docs, "ClusterRoleBinding", "pan-cni-crb-kube-system")
@@ -337,6 +338,21 @@ def test_portinfo_crd(rendered):
     assert version["storage"]
     spec = version["schema"]["openAPIV3Schema"]["properties"]["spec"]
     assert spec["required"] == ["portinfo"]
+    assert crd["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+
+
+def test_subnetinfo_crd(rendered):
+    crd = one(
+        rendered[("rancher", "one")], "CustomResourceDefinition", "subnetinfos.paloaltonetworks.com"
+    )
+    assert crd["spec"]["group"] == "paloaltonetworks.com"
+    assert crd["spec"]["scope"] == "Namespaced"
+    assert crd["spec"]["names"]["kind"] == "SubnetInfo"
+    assert crd["spec"]["names"]["plural"] == "subnetinfos"
+    (version,) = crd["spec"]["versions"]
+    assert version["name"] == "v1"
+    spec = version["schema"]["openAPIV3Schema"]["properties"]["spec"]
+    assert spec["required"] == ["subnetinfo"]
     assert crd["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
 
 

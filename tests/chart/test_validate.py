@@ -93,6 +93,31 @@ def test_portinfo_crd_is_a_valid_crd(rendered):
         jsonschema.validate({**portinfo, "spec": {}}, schema)
 
 
+def test_subnetinfo_crd_is_valid_and_admits_what_the_stacks_create(rendered):
+    from components.cluster.intercept import SUBNET_INFO_API
+    from tests.helpers import by_type, plan_example
+
+    crd = one(
+        rendered[("gke", "one")], "CustomResourceDefinition", "subnetinfos.paloaltonetworks.com"
+    )
+    for version in K8S_VERSIONS:
+        validate_k8s(crd, version)
+    schema = crd_schema(crd)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    created = [
+        r.inputs
+        for stack in ("rancher-prod", "openshift-prod")
+        for r in by_type(plan_example(stack), f"kubernetes:{SUBNET_INFO_API}:SubnetInfo")
+    ]
+    assert len(created) == 2
+    for info in created:
+        jsonschema.validate(info, schema)
+    base = created[0]
+    for bad in ("", "BYPASS:", "ALLOW:10.0.0.0/8", "BYPASS:10.0.0.0/8;rm", "bypass:10.0.0.0/8"):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**base, "spec": {"subnetinfo": bad}}, schema)
+
+
 def test_nad_fixture_is_a_valid_crd():
     for version in K8S_VERSIONS:
         validate_k8s(nad_crd(), version)

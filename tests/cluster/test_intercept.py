@@ -17,6 +17,7 @@ from tests.helpers import by_type, is_secret, load_example, plan_example
 RELEASE = "kubernetes:helm.sh/v3:Release"
 PATCH = "kubernetes:core/v1:NamespacePatch"
 PROVIDER = "pulumi:providers:kubernetes"
+SUBNET_INFO = "kubernetes:paloaltonetworks.com/v1:SubnetInfo"
 
 
 def test_openshift_release_and_values() -> None:
@@ -47,9 +48,55 @@ def test_namespace_patches_per_mode_openshift() -> None:
     # Multus reads its networks from pods only: they go on the pod templates (restart).
     assert "k8s.v1.cni.cncf.io/networks" not in patches["ai-apps"]
     assert "paloaltonetworks.com/subnetfirewall" not in patches["ai-apps"]
-    assert patches["inference"]["paloaltonetworks.com/subnetfirewall"] == "ns-secure/bypassfirewall"
+    # Namespace mode names the namespace's own SubnetInfo (created before the annotation).
+    assert patches["inference"]["paloaltonetworks.com/subnetfirewall"] == "inference/airs-steering"
     assert "paloaltonetworks.com/firewall" not in patches["inference"]
     assert all(p["pulumi.com/patchForce"] == "true" for p in patches.values())
+
+
+def test_namespace_mode_gets_a_subnet_info_before_its_annotation() -> None:
+    run = plan_example("rancher-prod")
+    infos = {(r.inputs["metadata"]["namespace"], r.name): r for r in by_type(run, SUBNET_INFO)}
+    # Only the one namespace-mode namespace (edge's inference) has one; vpc mode needs none.
+    assert set(infos) == {("inference", "airs-rke-prod-edge-steering-inference")}
+    info = infos[("inference", "airs-rke-prod-edge-steering-inference")]
+    assert info.inputs["apiVersion"] == "paloaltonetworks.com/v1"
+    assert info.inputs["metadata"]["name"] == "airs-steering"
+    # The stack's own list, in its order: metadata address, the cluster's pods and services.
+    assert info.inputs["spec"] == {
+        "subnetinfo": "BYPASS:169.254.169.254/32,10.44.0.0/16,10.45.0.0/16"
+    }
+    (patch,) = [r for r in by_type(run, PATCH) if r.name == "airs-rke-prod-edge-protect-inference"]
+    assert info.urn in patch.dependencies
+    assert patch.inputs["metadata"]["annotations"]["paloaltonetworks.com/subnetfirewall"] == (
+        "inference/airs-steering"
+    )
+
+
+def test_namespace_mode_without_steering_bypasses_the_metadata_address() -> None:
+    run = plan_example("openshift-prod")
+    (info,) = by_type(run, SUBNET_INFO)
+    assert info.inputs["metadata"] == {"name": "airs-steering", "namespace": "inference"}
+    assert info.inputs["spec"] == {"subnetinfo": "BYPASS:169.254.169.254/32"}
+
+
+def test_inspect_steering_is_rendered_as_inspect() -> None:
+    from components.cluster.intercept import subnet_info
+    from components.config import Cluster
+
+    cluster = Cluster.model_validate(
+        {
+            "type": "Rancher",
+            "clusterId": 5,
+            "apiServer": "https://k8s.example.com",
+            "podCidr": "10.42.0.0/16",
+            "serviceCidr": "10.43.0.0/16",
+            "context": "lab",
+            "protect": {"inference": "namespace"},
+            "steering": {"inference": {"inspect": ["0.0.0.0/1", "128.0.0.0/1"]}},
+        }
+    )
+    assert subnet_info(cluster, "inference") == "INSPECT:0.0.0.0/1,128.0.0.0/1"
 
 
 def test_rancher_has_no_multus_and_one_provider_per_cluster() -> None:
@@ -117,7 +164,7 @@ def test_plugin_credential_is_deterministic() -> None:
 
 def test_unknown_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown protection mode 'steer'"):
-        namespace_annotations("steer", "rancher")
+        namespace_annotations("steer", "ai-apps")
 
 
 def test_component_type_token() -> None:
