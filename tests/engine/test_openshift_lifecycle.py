@@ -314,8 +314,8 @@ def test_destroy_leaves_nothing(
     assert helm_release_secrets(control_plane) == []
     for manifest in manifests:
         if manifest["kind"] == "CustomResourceDefinition":
-            # PortInfo is kept on uninstall (helm.sh/resource-policy: keep), so that the
-            # PortInfo objects users created survive it.
+            # The PortInfo and SubnetInfo CRDs are kept on uninstall (helm.sh/resource-policy:
+            # keep), so that the objects users created survive it.
             assert control_plane.get(api_path(manifest)) is not None
             continue
         assert control_plane.get(api_path(manifest)) is None, f"left behind: {api_path(manifest)}"

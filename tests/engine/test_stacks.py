@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def project(
     proj.run("stack", "init", RANCHER)
     point_at_local_servers(proj, RANCHER, control_plane, panorama, PANORAMA_ADMIN)
     control_plane.ensure_namespace("ai-apps")
+    control_plane.ensure_namespace("inference")
     yield proj
     for stack in (APPS, SECURITY, RANCHER):
         proj.run("destroy", "--stack", stack, "--yes", check=False)
@@ -77,6 +79,31 @@ def test_rancher_preview_up_destroy(
     assert [r["metadata"]["labels"]["status"] for r in helm_release_secrets(control_plane)] == [
         "deployed"
     ]
+    # Namespace-mode steering: the SubnetInfo exists (its CRD came with the release) and the
+    # namespace's annotation names it.
+    info = control_plane.get(
+        "/apis/paloaltonetworks.com/v1/namespaces/inference/subnetinfos/airs-steering"
+    )
+    assert info is not None
+    assert info["spec"] == {"subnetinfo": "BYPASS:169.254.169.254/32,10.42.0.0/16,10.43.0.0/16"}
+    namespace = control_plane.get("/api/v1/namespaces/inference")
+    assert namespace is not None
+    assert namespace["metadata"]["annotations"]["paloaltonetworks.com/subnetfirewall"] == (
+        "inference/airs-steering"
+    )
+    # The API server holds SubnetInfo to the chart's schema: one action, then CIDRs.
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        control_plane.create(
+            "/apis/paloaltonetworks.com/v1/namespaces/inference/subnetinfos",
+            {
+                "apiVersion": "paloaltonetworks.com/v1",
+                "kind": "SubnetInfo",
+                "metadata": {"name": "bad", "namespace": "inference"},
+                "spec": {"subnetinfo": "ALLOW:10.0.0.0/8"},
+            },
+        )
+    assert refused.value.code == 422
+    assert "spec.subnetinfo" in refused.value.read().decode()
     # Rancher is not OpenShift: no Multus attachments.
     assert (
         control_plane.items(
@@ -88,6 +115,9 @@ def test_rancher_preview_up_destroy(
 
     project.run("destroy", "--stack", RANCHER, "--yes")
     assert helm_release_secrets(control_plane) == []
+    assert (
+        control_plane.items("/apis/paloaltonetworks.com/v1/namespaces/inference/subnetinfos") == []
+    )
     assert running_config(panorama) == before
 
 
