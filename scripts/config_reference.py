@@ -62,6 +62,7 @@ EXAMPLES: Mapping[str, str] = {
     "aws:securityProject.cidrs.zones.<zone>.trust": "10.70.0.16/28",
     "aws:securityProject.cidrs.zones.<zone>.gwlb": "10.70.0.32/28",
     "aws:securityProject.cidrs.zones.<zone>.nat": "10.70.0.48/28",
+    "aws:securityProject.cidrs.zones.<zone>.untrust": "10.70.0.64/28",
     "aws:securityProject.firewall.amiId": "ami-0abc123def4567890",
     "aws:securityProject.firewall.amiNameFilter": "PA-AI-Runtime-Security-AWS-*",
     "aws:securityProject.firewall.productCode": "b261y39exndwe1ltro1tqpeog",

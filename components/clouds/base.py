@@ -49,6 +49,9 @@ class PanoramaFacts:
     """A static trust interface address with its prefix length (private clouds)."""
     cloudwatch_namespace: str | None = None
     """AWS: the CloudWatch namespace the scaling policy watches (the firewalls publish there)."""
+    overlay_routing: bool = False
+    """AWS: GWLB overlay routing, inspected traffic leaves by the untrust interface
+    (``ethernet1/2``) instead of returning through the load balancer."""
     devices: tuple[str, ...] = ()
     """Serials of the firewalls to put in the template stack and device group (private
     clouds); empty where firewalls join by bootstrap (``tplname``/``dgname``)."""

@@ -33,6 +33,7 @@ from components.guardrails.model import (
     Violation,
     _as_int,
     _aws_admits,
+    _aws_every_port,
     _aws_ingress,
     _aws_protocol,
     _aws_sources,
@@ -111,7 +112,8 @@ def check_untrust_not_open(res: PlannedResource) -> list[str]:
     The stack config accepts any ``airs:securityProject.untrustAllowedCidrs`` (the clients
     the firewalls serve on GCP); this organisation-level rule refuses a rule that admits the
     internet on every port, which exposes every service of the firewalls' public untrust
-    interfaces. Rules limited to ports (Azure's published web ports) are not its concern.
+    interfaces (AWS: the untrust ENIs, which need no inbound rule at all). Rules limited to
+    ports (Azure's published web ports) are not its concern.
     """
     if security_role(res) != "untrust":
         return []
@@ -133,6 +135,11 @@ def check_untrust_not_open(res: PlannedResource) -> list[str]:
             if _azure_every_port(r)
         ]
         found = _open_to_internet("untrust NSG rule", rules, EVERY_PORT)
+    elif res.type == AWS_SECURITY_GROUP:
+        opened = [(_aws_label(r), _aws_sources(r)) for r in _aws_ingress(res) if _aws_every_port(r)]
+        found = _open_to_internet("untrust security group rule", opened, EVERY_PORT)
+        # AWS has no such key: the program gives the untrust ENIs no inbound rule at all.
+        fix = "remove it: replies to the firewalls' outbound sessions need no inbound rule"
     return [f"{what}; {fix}" for what in found]
 
 
@@ -358,7 +365,8 @@ GUARDRAILS: Final[tuple[Guardrail, ...]] = (
     ),
     Guardrail(
         "untrust-not-open-to-internet",
-        "An untrust-side allow rule that admits every port (GCP firewall rule, Azure NSG) must "
+        "An untrust-side allow rule that admits every port (GCP firewall rule, Azure NSG, AWS "
+        "security group) must "
         "not admit the internet (its sources together no wider than a "
         f"/{network.WIDEST_PUBLIC_PREFIX} of public addresses). Enforced by the pack only.",
         resource_check=check_untrust_not_open,

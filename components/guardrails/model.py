@@ -45,6 +45,7 @@ _GCP_RULE_NAME = re.compile(r"-allow-(mgmt|untrust|trust)-ingress$")
 _GCP_VPC_NAME = re.compile(r"-fw-(mgmt|untrust|trust)-vpc$")
 _AZURE_NSG_NAME = re.compile(r"-(mgmt|untrust|trust)-nsg$")
 _AWS_MGMT_SG_NAME = re.compile(r"-mgmt-sg$")
+_AWS_UNTRUST_SG_NAME = re.compile(r"-untrust-sg$")
 
 # Azure source prefixes that mean "any address".
 _AZURE_ANYWHERE: Final[frozenset[str]] = frozenset({"*", "any", "internet"})
@@ -233,8 +234,9 @@ def security_role(res: PlannedResource) -> str | None:
     """Which network of the security project a rule set guards: mgmt, untrust or trust.
 
     GCP: by the rule's name, else its VPC's name. Azure: by the NSG's name. AWS: the
-    ``-mgmt-sg`` group is mgmt; the group that admits GENEVE from the GWLB guards the
-    firewalls' data ENIs, which sit in the trust subnets.
+    ``-mgmt-sg`` group is mgmt, ``-untrust-sg`` (overlay routing's egress ENIs) untrust; the
+    group that admits GENEVE from the GWLB guards the firewalls' data ENIs, which sit in the
+    trust subnets.
     """
     if res.type == GCP_FIREWALL:
         for text, pattern in (
@@ -258,6 +260,8 @@ def security_role(res: PlannedResource) -> str | None:
     if res.type == AWS_SECURITY_GROUP:
         if _AWS_MGMT_SG_NAME.search(res.name):
             return "mgmt"
+        if _AWS_UNTRUST_SG_NAME.search(res.name):
+            return "untrust"
         if any(_aws_admits(rule, "udp", network.GENEVE_UDP_PORT) for rule in _aws_ingress(res)):
             return "trust"
     return None
@@ -343,6 +347,14 @@ def _aws_admits(rule: Mapping[str, Any], protocol: str, port: int) -> bool:
         return True
     low, high = _as_int(rule.get("fromPort")), _as_int(rule.get("toPort"))
     return low is not None and high is not None and low <= port <= high
+
+
+def _aws_every_port(rule: Mapping[str, Any]) -> bool:
+    """Whether an ingress rule admits every port (all protocols, or a whole port range)."""
+    if str(rule.get("protocol", "")).lower() in ("-1", "all"):
+        return True
+    low, high = _as_int(rule.get("fromPort")), _as_int(rule.get("toPort"))
+    return low is not None and high is not None and low <= 1 and high >= 65535
 
 
 def _aws_sources(rule: Mapping[str, Any]) -> list[str]:

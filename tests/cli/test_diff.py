@@ -305,7 +305,7 @@ def test_aws_against_its_own_fresh_plan_is_clean(
 
 
 def test_plan_json_holds_the_lambda_code_by_content(tmp_path: Path) -> None:
-    from components.clouds.aws.firewalls import LIFECYCLE_LAMBDA
+    from components.clouds.aws.lifecycle import LIFECYCLE_LAMBDA
 
     plan = _plan(tmp_path, "aws-dev")
     assert "object at 0x" not in (tmp_path / "aws-dev.json").read_text()
@@ -333,7 +333,7 @@ def _export_code(text: str) -> dict[str, Any]:
 def test_aws_against_an_export_compares_the_lambda_code_by_content(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from components.clouds.aws.firewalls import LIFECYCLE_LAMBDA
+    from components.clouds.aws.lifecycle import LIFECYCLE_LAMBDA
 
     export = _export_from_plan(_plan(tmp_path, "aws-dev"))
     capsys.readouterr()
@@ -359,6 +359,9 @@ def test_aws_against_an_export_compares_the_lambda_code_by_content(
 # other value is the same once read across (names, deployment id, references to resources
 # both stacks have), so the identification tags, the Lambda's code, the launch template id
 # and the target group, load balancer, rule and function ARNs are no difference.
+# Commit objects whose apply mode changes too (a merge-mode object now sits at their index).
+_MODE_CHANGED = {i: ("mode",) for i in (6, 7, 8, 13)}
+
 AWS_PROMOTION = {
     # region us-east-1 → us-west-2
     "security-aws": ["region"],
@@ -393,7 +396,12 @@ AWS_PROMOTION = {
     ],
     "security-vpc": ["cidrBlock"],
     "security-endpoint-service": ["allowedPrincipals[0]"],  # allowedPrincipals
-    "security-lifecycle": ["environment.variables.MGMT_SUBNETS"],  # the zones' subnets
+    # The zones' subnets; overlay routing (prod only) adds the untrust ENIs' subnets and group.
+    "security-lifecycle": [
+        "environment.variables.MGMT_SUBNETS",
+        "environment.variables.UNTRUST_SG",
+        "environment.variables.UNTRUST_SUBNETS",
+    ],
     "security-gwlb": ["subnets[0]", "subnets[1]", "subnets[2]"],
     # clusters.apps: clusterId 41 → 51, endpoints in three zones
     "apps-pan-cni": [
@@ -404,21 +412,21 @@ AWS_PROMOTION = {
         "values.endpoints[1].zone",
         "values.endpoints[2]",
     ],
-    # Panorama: health checks from the new GWLB subnets, clusters eks-prod and eks-ml-prod
+    # Panorama: health checks from the new GWLB subnets, clusters eks-prod and eks-ml-prod;
+    # overlay routing's ethernet1/2, its vsys import, zone untrust and the outbound NAT rule
+    # join the commit's object list from index 6 on, moving every later object.
     "panorama-commit": [
         "late",
         "objects[4].element",
-        "objects[11].element",
-        "objects[15].element",
-        "objects[15].name",
-        "objects[15].xpath",
-        "objects[16].element",
-        "objects[16].kind",
-        "objects[16].name",
-        "objects[16].xpath",
-        "objects[17]",
-        "objects[18]",
+        *(
+            f"objects[{i}].{field}"
+            for i in range(6, 17)
+            for field in ("element", "kind", *_MODE_CHANGED.get(i, ()), "name", "xpath")
+        ),
+        *(f"objects[{i}]" for i in range(17, 23)),
     ],
+    "panorama-logical-router-vr-private": ["element", "fields.vrf/entry[default]/interface"],
+    "panorama-security-rule-airs-aws-prod-allow-ai": ["element", "fields.to"],
     "panorama-management-profile-allow-health-checks": [
         "element",
         "fields.permitted-ip/entry[10.170.0.160/28]",
@@ -472,11 +480,16 @@ def test_aws_promotion_reports_exactly_the_real_differences(
         for n in removed
     ), removed
     added = [r["name"] for r in doc["added"]]
-    assert len(added) == 65
+    # 65, the ml namespace's steering SubnetInfo, and overlay routing's 12: 3 untrust subnets,
+    # their table and 3 associations, the untrust group, and Panorama's ethernet1/2, its vsys
+    # import, zone untrust and the outbound NAT rule.
+    assert len(added) == 78
     assert all(
         re.fullmatch(
             r"airs-aws-prod-(.*-us-west-2[abc]|apps-app-vpc-subnet-0b1c2d3e4f50617(29|2a|2b)-default"
-            r"|ml|ml-.*|panorama-k8s-(cluster|monitoring)-eks(-ml)?-prod)",
+            r"|ml|ml-.*|panorama-k8s-(cluster|monitoring)-eks(-ml)?-prod"
+            r"|security-untrust-(rt|sg)|panorama-(ethernet|vsys-import)-ethernet1_2"
+            r"|panorama-zone-untrust|panorama-nat-rule-airs-aws-prod-outbound-internet)",
             n,
         )
         for n in added

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from components.cli import policy
 from components.guardrails import checks as g
 from components.guardrails import model
 from components.guardrails.model import PlannedResource
+from tests.helpers import plan_example
 from tests.policy.conftest import DELETE, edited, find
 
 MGMT = {
@@ -180,6 +182,27 @@ def test_untrust_azure_rule_on_every_port_fires(
     assert messages[0].startswith(
         "untrust NSG rule allow-inbound-web admits Internet on every port;"
     )
+
+
+def test_untrust_aws_security_group_open_on_every_port_fires() -> None:
+    """Overlay routing's untrust ENIs (aws-prod) have no inbound rule; one that admits the
+    internet on every port is refused, one limited to a port is not this rule's concern."""
+    res = find(policy.planned_resources(plan_example("aws-prod")), *UNTRUST_AWS)
+    assert model.security_role(res) == "untrust"
+    assert res.props["ingress"] == []
+    assert g.check_untrust_not_open(res) == []
+    every = {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
+    assert g.check_untrust_not_open(edited(res, ("ingress",), [every])) == [
+        "untrust security group rule -1 0 admits 0.0.0.0/0 on every port; remove it: replies "
+        "to the firewalls' outbound sessions need no inbound rule"
+    ]
+    whole_range = every | {"protocol": "tcp", "fromPort": 0, "toPort": 65535}
+    assert len(g.check_untrust_not_open(edited(res, ("ingress",), [whole_range]))) == 1
+    https = every | {"protocol": "tcp", "fromPort": 443, "toPort": 443}
+    assert g.check_untrust_not_open(edited(res, ("ingress",), [https])) == []
+
+
+UNTRUST_AWS = (model.AWS_SECURITY_GROUP, "-untrust-sg")
 
 
 # ------------------------------------------------------------------ 2. health checks on trust

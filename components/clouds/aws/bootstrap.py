@@ -56,6 +56,9 @@ def bootstrap_lines(cfg: StackConfig, auth_key: str, auth_codes: str | None = No
     sp = target_section(cfg, AwsSecurityProject)
     boot = sp.firewall.bootstrap
     plugins = ["aws-gwlb-inspect:enable"]
+    if sp.overlay_routing:
+        # PAN-OS routes decapsulated traffic (out of ethernet1/2) instead of hairpinning it.
+        plugins.append("aws-gwlb-overlay-routing:enable")
     lines = [
         # ENI 0 is the GWLB target, so it must be the data interface.
         "mgmt-interface-swap=enable",

@@ -30,6 +30,9 @@ class AwsZoneSubnets(Model):
     """Subnet of the Gateway Load Balancer's node in the zone."""
     nat: Cidr | None = None
     """Subnet of the zone's NAT gateway; required with ``natGateway``."""
+    untrust: Cidr | None = None
+    """Public subnet of the firewalls' untrust ENIs (``ethernet1/2``, each with an Elastic IP,
+    default route to the internet gateway); required with ``overlayRouting``, refused without."""
 
 
 class AwsCidrs(Model):
@@ -86,10 +89,13 @@ class AwsSecurityProject(TargetModel):
     health_check_port: Port = network.DEFAULT_HEALTH_CHECK_PORT
     """Port the GWLB target group's health check probes on the firewalls (443, 80 or 22)."""
     overlay_routing: bool = False
-    """GWLB overlay routing (``aws-gwlb-overlay-routing``): refused for now. It sends inspected
-    traffic out of a second data interface (``ethernet1/2`` in zone ``untrust`` with its own
-    ENI, default route and source NAT), which this project does not build yet; turned on
-    without it, egress would be black-holed. Traffic returns through the GWLB instead."""
+    """GWLB overlay routing (``aws-gwlb-overlay-routing``): inspected traffic bound for the
+    internet leaves by a second data interface instead of returning through the GWLB. Each
+    firewall gets an untrust ENI (device index 2, source/destination check off, an Elastic IP)
+    in its zone's ``untrust`` subnet, whose route table sends 0.0.0.0/0 to the internet
+    gateway; the template puts ``ethernet1/2`` in zone ``untrust`` (DHCP, default route via
+    its own subnet's gateway) with source NAT to its address and lets trust reach untrust.
+    Off: traffic returns through the GWLB and no untrust subnet exists."""
     nat_gateway: bool = False
     """A NAT gateway per zone for the firewalls' outbound traffic."""
     allowed_principals: list[str] = []
@@ -98,12 +104,23 @@ class AwsSecurityProject(TargetModel):
     firewall: AwsFirewall
     """The firewall auto scaling group."""
 
+    def subnet_count(self) -> int:
+        """How many /28s :meth:`zone_subnets` cuts from the VPC when none are given."""
+        groups = 4 if self.nat_gateway else 3
+        return (groups + (1 if self.overlay_routing else 0)) * len(self.zones)
+
     def zone_subnets(self) -> dict[str, AwsZoneSubnets]:
-        """Per-zone mgmt / trust / gwlb (/ nat) subnets: given, or cut from the VPC as /28s."""
+        """Per-zone mgmt / trust / gwlb (/ nat / untrust) subnets: given, or cut from the VPC
+        as /28s.
+
+        The untrust subnets come after every other zone's subnets, so turning overlay routing
+        on adds subnets without moving (and so replacing) the existing ones.
+        """
         if self.cidrs.zones is not None:
             return dict(self.cidrs.zones)
         groups = 4 if self.nat_gateway else 3
-        cuts = network.split(self.cidrs.vpc, 28, groups * len(self.zones))
+        cuts = network.split(self.cidrs.vpc, 28, self.subnet_count())
+        untrust = cuts[groups * len(self.zones) :]
         out: dict[str, AwsZoneSubnets] = {}
         for i, zone in enumerate(self.zones):
             block = cuts[i * groups : (i + 1) * groups]
@@ -113,6 +130,7 @@ class AwsSecurityProject(TargetModel):
                     "trust": block[1],
                     "gwlb": block[2],
                     "nat": block[3] if self.nat_gateway else None,
+                    "untrust": untrust[i] if self.overlay_routing else None,
                 }
             )
         return out
@@ -132,14 +150,14 @@ def checks(cfg: StackConfig, problems: Problems) -> None:
     security_side_checks(sp.mgmt_allowed_cidrs, sp.health_check_port, problems)
     fw = sp.firewall
     firewall_group_checks(fw.min_replicas, fw.max_replicas, fw.bootstrap, problems)
-    if sp.overlay_routing:
+    if sp.overlay_routing and not cfg.panorama.nat_rules.outbound:
+        # The internet gateway translates only the untrust ENI's own address (to its EIP):
+        # unNATed workload addresses leaving ethernet1/2 would be dropped there.
         problems.add(
-            "securityProject.overlayRouting",
-            True,
-            "is not supported yet: overlay routing sends inspected traffic out of a second data "
-            "interface (ethernet1/2, zone untrust, its own ENI, default route and source NAT) "
-            "that this project does not build, so egress would be black-holed; leave it false "
-            "(traffic returns through the Gateway Load Balancer)",
+            "panorama.natRules.outbound",
+            False,
+            "is required with airs:securityProject.overlayRouting: egress leaves ethernet1/2 "
+            "through the internet gateway, which carries only the interface's own address",
         )
     seen: set[str] = set()
     for i, zone in enumerate(sp.zones):
@@ -166,7 +184,7 @@ def checks(cfg: StackConfig, problems: Problems) -> None:
                     zone,
                     f"is not one of airs:securityProject.zones {sp.zones}",
                 )
-            for group in ("mgmt", "trust", "gwlb", "nat"):
+            for group in ("mgmt", "trust", "gwlb", "nat", "untrust"):
                 cidr = getattr(subnets, group)
                 if cidr is None:
                     continue
@@ -191,12 +209,26 @@ def checks(cfg: StackConfig, problems: Problems) -> None:
                     subnets.nat,
                     "is unused: airs:securityProject.natGateway is false",
                 )
+            # Same for the untrust ENIs; an untrust subnet without overlay routing would be
+            # built for nothing, so it is refused rather than silently ignored.
+            if sp.overlay_routing and subnets.untrust is None and zone in sp.zones:
+                problems.add(
+                    f"securityProject.cidrs.zones.{zone}.untrust",
+                    None,
+                    "is required in every zone when airs:securityProject.overlayRouting is true",
+                )
+            elif not sp.overlay_routing and subnets.untrust is not None:
+                problems.add(
+                    f"securityProject.cidrs.zones.{zone}.untrust",
+                    subnets.untrust,
+                    "is unused: airs:securityProject.overlayRouting is false",
+                )
         for key_a, cidr_a, key_b, cidr_b in network.overlapping_pairs(zone_ranges):
             problems.add(key_b, cidr_b, f"overlaps airs:{key_a} ({cidr_a})")
     else:
-        groups = 4 if sp.nat_gateway else 3
+        groups = sp.subnet_count() // len(sp.zones)
         prefix = network.parse_cidr(sp.cidrs.vpc).prefixlen
-        if prefix > 28 or 2 ** (28 - prefix) < groups * len(sp.zones):
+        if prefix > 28 or 2 ** (28 - prefix) < sp.subnet_count():
             problems.add(
                 "securityProject.cidrs.vpc",
                 sp.cidrs.vpc,

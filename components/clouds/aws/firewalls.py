@@ -1,16 +1,14 @@
 """The AWS firewall group: launch template, auto scaling group, scaling policy, lifecycle hooks.
 
-A launch template cannot carry a second ENI in a zone-specific subnet nor turn off
-source/destination checking, so a lifecycle hook runs a small Lambda function at launch that
-disables the check on the data ENI, creates and attaches the management ENI in the instance's
-zone and gives it an Elastic IP (released again at termination), as the vendor's ASG module
-does. Part of :class:`~components.clouds.aws.security_project.AwsSecurityProject`.
+The launch template carries only the data ENI (index 0, the GWLB target); the lifecycle hooks
+run the Lambda of :mod:`components.clouds.aws.lifecycle`, which adds the management ENI and,
+with overlay routing, the untrust ENI in the instance's zone. Part of
+:class:`~components.clouds.aws.security_project.AwsSecurityProject`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 
 import pulumi
 import pulumi_aws as aws
@@ -18,6 +16,7 @@ import pulumi_aws as aws
 from components.clouds.aws.bootstrap import bootstrap_lines, encode_user_data
 from components.clouds.aws.config import AwsSecurityProject as AwsSecurityProjectConfig
 from components.clouds.aws.config import AwsZoneSubnets
+from components.clouds.aws.lifecycle import LifecycleHook, assume_role
 from components.config import StackConfig, secret_output
 
 # The AIRS firewall AMI is published by the AWS Marketplace account.
@@ -33,125 +32,9 @@ SCALING_TARGET = 75.0
 SCALING_WARMUP_SECONDS = 900
 LAUNCH_HOOK = "airs-launch"
 TERMINATE_HOOK = "airs-terminate"
-EVENT_DETAIL_TYPES = (
-    "EC2 Instance-launch Lifecycle Action",
-    "EC2 Instance-terminate Lifecycle Action",
-)
-
-# Runs on the ASG lifecycle hooks (see the module docstring). Environment: MGMT_SUBNETS
-# (JSON zone -> subnet id), MGMT_SG, TAGS (JSON). Idempotent: a retried launch event finds
-# the ENI it already attached.
-LIFECYCLE_LAMBDA = """\
-import json, os, traceback
-import boto3
-
-ec2 = boto3.client("ec2")
-asg = boto3.client("autoscaling")
-TAGS = [{"Key": k, "Value": v} for k, v in json.loads(os.environ["TAGS"]).items()]
 
 
-def _launch(instance_id):
-    inst = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
-    zone = inst["Placement"]["AvailabilityZone"]
-    attached = {e["Attachment"]["DeviceIndex"]: e for e in inst["NetworkInterfaces"]}
-    # Data ENI: GWLB traffic (and overlay-routed traffic) carries other hosts' addresses.
-    ec2.modify_network_interface_attribute(
-        NetworkInterfaceId=attached[0]["NetworkInterfaceId"], SourceDestCheck={"Value": False}
-    )
-    tags = TAGS + [{"Key": "airs-instance", "Value": instance_id}]
-    if 1 in attached:  # a retried event: the ENI is there, maybe without its address
-        eni = attached[1]["NetworkInterfaceId"]
-        if attached[1].get("Association"):
-            return
-    else:
-        eni = ec2.create_network_interface(
-            SubnetId=json.loads(os.environ["MGMT_SUBNETS"])[zone],
-            Groups=[os.environ["MGMT_SG"]],
-            Description=f"{instance_id} management",
-            TagSpecifications=[{"ResourceType": "network-interface", "Tags": tags}],
-        )["NetworkInterface"]["NetworkInterfaceId"]
-        try:
-            att = ec2.attach_network_interface(
-                NetworkInterfaceId=eni, InstanceId=instance_id, DeviceIndex=1
-            )
-        except Exception:
-            ec2.delete_network_interface(NetworkInterfaceId=eni)
-            raise
-        ec2.modify_network_interface_attribute(
-            NetworkInterfaceId=eni,
-            Attachment={"AttachmentId": att["AttachmentId"], "DeleteOnTermination": True},
-        )
-    eip = ec2.allocate_address(
-        Domain="vpc", TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": tags}]
-    )
-    ec2.associate_address(AllocationId=eip["AllocationId"], NetworkInterfaceId=eni)
-
-
-def _terminate(instance_id):
-    found = ec2.describe_addresses(Filters=[{"Name": "tag:airs-instance", "Values": [instance_id]}])
-    for addr in found["Addresses"]:
-        if "AssociationId" in addr:
-            ec2.disassociate_address(AssociationId=addr["AssociationId"])
-        ec2.release_address(AllocationId=addr["AllocationId"])
-
-
-def handler(event, context):
-    d = event["detail"]
-    launching = d["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_LAUNCHING"
-    result = "CONTINUE"
-    try:
-        (_launch if launching else _terminate)(d["EC2InstanceId"])
-    except Exception:
-        traceback.print_exc()
-        # A firewall without its management ENI cannot bootstrap: give the slot back.
-        if launching:
-            result = "ABANDON"
-    asg.complete_lifecycle_action(
-        LifecycleHookName=d["LifecycleHookName"],
-        AutoScalingGroupName=d["AutoScalingGroupName"],
-        LifecycleActionToken=d["LifecycleActionToken"],
-        LifecycleActionResult=result,
-        InstanceId=d["EC2InstanceId"],
-    )
-"""
-
-LAMBDA_ACTIONS = (
-    "ec2:DescribeInstances",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:CreateNetworkInterface",
-    "ec2:AttachNetworkInterface",
-    "ec2:DeleteNetworkInterface",
-    "ec2:ModifyNetworkInterfaceAttribute",
-    "ec2:DescribeAddresses",
-    "ec2:AllocateAddress",
-    "ec2:AssociateAddress",
-    "ec2:DisassociateAddress",
-    "ec2:ReleaseAddress",
-    "ec2:CreateTags",
-    "autoscaling:CompleteLifecycleAction",
-    "logs:CreateLogGroup",
-    "logs:CreateLogStream",
-    "logs:PutLogEvents",
-)
-
-
-def _assume_role(service: str) -> str:
-    """Trust policy letting an AWS service assume a role."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": service},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-    )
-
-
-class FirewallGroup:
+class FirewallGroup(LifecycleHook):
     """The firewall-group build steps of ``AwsSecurityProject`` (a mixin: it owns no state)."""
 
     _name: str
@@ -163,10 +46,6 @@ class FirewallGroup:
     tags: dict[str, str]
     deployment_id: str
     metrics_namespace: str
-
-    def _tagged(self, name: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        """The deployment tags plus a console ``Name``."""
-        return {"Name": name, **self.tags, **(extra or {})}
 
     def _image_id(self) -> pulumi.Input[str]:
         """Pinned AMI, or the newest Marketplace AIRS image matching name and product code."""
@@ -199,6 +78,7 @@ class FirewallGroup:
         subnets: dict[str, dict[str, aws.ec2.Subnet]],
         data_sg: aws.ec2.SecurityGroup,
         mgmt_sg: aws.ec2.SecurityGroup,
+        untrust_sg: aws.ec2.SecurityGroup | None,
         target_group: aws.lb.TargetGroup,
     ) -> aws.autoscaling.Group:
         """Launch template, lifecycle Lambda and the auto scaling group."""
@@ -233,7 +113,7 @@ class FirewallGroup:
             tags=instance_tags,
             opts=self._opts,
         )
-        hook_deps = self._make_lifecycle_lambda(asg_name, subnets, mgmt_sg)
+        hook_deps = self._make_lifecycle_lambda(asg_name, subnets, mgmt_sg, untrust_sg)
         group = aws.autoscaling.Group(
             f"{self._name}-asg",
             name=asg_name,
@@ -291,7 +171,7 @@ class FirewallGroup:
         cfg = self._cfg
         role = aws.iam.Role(
             f"{self._name}-fw-role",
-            assume_role_policy=_assume_role("ec2.amazonaws.com"),
+            assume_role_policy=assume_role("ec2.amazonaws.com"),
             tags=self._tagged(f"{cfg.name}-fw"),
             opts=self._opts,
         )
@@ -321,80 +201,3 @@ class FirewallGroup:
             tags=self._tagged(f"{cfg.name}-fw"),
             opts=self._opts,
         )
-
-    def _make_lifecycle_lambda(
-        self,
-        asg_name: str,
-        subnets: dict[str, dict[str, aws.ec2.Subnet]],
-        mgmt_sg: aws.ec2.SecurityGroup,
-    ) -> list[pulumi.Resource]:
-        """Lambda that attaches the management ENI and turns off source/dest check."""
-        cfg = self._cfg
-        role = aws.iam.Role(
-            f"{self._name}-lifecycle-role",
-            assume_role_policy=_assume_role("lambda.amazonaws.com"),
-            tags=self._tagged(f"{cfg.name}-lifecycle"),
-            opts=self._opts,
-        )
-        policy = aws.iam.RolePolicy(
-            f"{self._name}-lifecycle-policy",
-            role=role.id,
-            policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow", "Action": list(LAMBDA_ACTIONS), "Resource": "*"}
-                    ],
-                }
-            ),
-            opts=self._opts,
-        )
-        mgmt_subnets = pulumi.Output.all(*[subnets[z]["mgmt"].id for z in self._sp.zones]).apply(
-            lambda ids: json.dumps(dict(zip(self._sp.zones, ids, strict=True)))
-        )
-        function = aws.lambda_.Function(
-            f"{self._name}-lifecycle",
-            runtime="python3.12",
-            handler="index.handler",
-            role=role.arn,
-            timeout=120,
-            code=pulumi.AssetArchive({"index.py": pulumi.StringAsset(LIFECYCLE_LAMBDA)}),
-            environment={
-                "variables": {
-                    "MGMT_SUBNETS": mgmt_subnets,
-                    "MGMT_SG": mgmt_sg.id,
-                    "TAGS": json.dumps(self.tags),
-                }
-            },
-            tags=self._tagged(f"{cfg.name}-lifecycle"),
-            opts=pulumi.ResourceOptions.merge(
-                self._opts, pulumi.ResourceOptions(depends_on=[policy])
-            ),
-        )
-        rule = aws.cloudwatch.EventRule(
-            f"{self._name}-lifecycle-rule",
-            event_pattern=json.dumps(
-                {
-                    "source": ["aws.autoscaling"],
-                    "detail-type": list(EVENT_DETAIL_TYPES),
-                    "detail": {"AutoScalingGroupName": [asg_name]},
-                }
-            ),
-            tags=self._tagged(f"{cfg.name}-lifecycle"),
-            opts=self._opts,
-        )
-        permission = aws.lambda_.Permission(
-            f"{self._name}-lifecycle-invoke",
-            action="lambda:InvokeFunction",
-            function=function.name,
-            principal="events.amazonaws.com",
-            source_arn=rule.arn,
-            opts=self._opts,
-        )
-        target = aws.cloudwatch.EventTarget(
-            f"{self._name}-lifecycle-target",
-            rule=rule.name,
-            arn=function.arn,
-            opts=self._opts,
-        )
-        return [function, permission, target]

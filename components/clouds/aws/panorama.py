@@ -1,7 +1,12 @@
-"""AWS's Panorama profile (vendor page 000, AWS): one trust interface in ``vr-private``.
+"""AWS's Panorama profile (vendor page 000, AWS): the trust interface in ``vr-private``.
 
-Behind the Gateway Load Balancer traffic arrives GENEVE-encapsulated and leaves the way it
-came (overlay off): no routes, no source NAT.
+Behind the Gateway Load Balancer traffic arrives GENEVE-encapsulated on ``ethernet1/1``
+(zone ``trust``, DHCP without a default route). Overlay off, it leaves the way it came: no
+routes, no source NAT. With overlay routing (``aws-gwlb-overlay-routing``) the firewall routes
+the decapsulated traffic: ``ethernet1/2`` (zone ``untrust``, same router) is a DHCP client
+that installs the default route via its own subnet's gateway (each zone's differs, so no
+template-wide static route could name it), the AI rule also allows trust -> untrust, and the
+workloads are source-NATed to ethernet1/2's address, the one its Elastic IP maps.
 """
 
 from __future__ import annotations
@@ -22,22 +27,41 @@ from components.panorama.objects import CloudWatchMetrics, EthernetInterface, Ro
 def profile(inputs: common.PanoramaInputs) -> PanoramaIntent:
     """The Panorama intent of an aws stack."""
     vr = "vr-private"
-    return dataclasses.replace(
-        common.base_intent(inputs, (common.TRUST,)),
-        advanced_routing=common.VR_CLOUDS_ROUTER_KIND == "logical",
-        ethernet=(
+    ethernet = [
+        EthernetInterface(
+            common.ETH1,
+            common.TRUST,
+            vr,
+            management_profile=common.mgmt_profile(inputs),
+            comment="trust",
+        )
+    ]
+    zones = [Zone(common.TRUST, (common.ETH1,))]
+    to_zones: tuple[str, ...] = (common.TRUST,)
+    nat = list(common.inbound_nat_rules(inputs, common.TRUST, None))
+    if inputs.overlay_routing:
+        ethernet.append(
             EthernetInterface(
-                common.ETH1,
-                common.TRUST,
-                vr,
-                management_profile=common.mgmt_profile(inputs),
-                comment="trust",
-            ),
-        ),
-        zones=(Zone(common.TRUST, (common.ETH1,)),),
-        routers=(Router(vr, common.VR_CLOUDS_ROUTER_KIND, (common.ETH1,)),),
-        security_rules=common.security_rules(inputs, (common.TRUST,), ("any",)),
-        nat_rules=common.inbound_nat_rules(inputs, common.TRUST, None),
+                common.ETH2, common.UNTRUST, vr, create_default_route=True, comment="untrust"
+            )
+        )
+        zones.append(Zone(common.UNTRUST, (common.ETH2,)))
+        to_zones = (common.TRUST, common.UNTRUST)
+        nat += common.outbound_nat(
+            inputs,
+            "outbound-internet",
+            to_zone=common.UNTRUST,
+            interface=common.ETH2,
+            description="overlay-routed egress: source NAT on eth1/2",
+        )
+    return dataclasses.replace(
+        common.base_intent(inputs, to_zones),
+        advanced_routing=common.VR_CLOUDS_ROUTER_KIND == "logical",
+        ethernet=tuple(ethernet),
+        zones=tuple(zones),
+        routers=(Router(vr, common.VR_CLOUDS_ROUTER_KIND, tuple(e.name for e in ethernet)),),
+        security_rules=common.security_rules(inputs, to_zones, ("any",)),
+        nat_rules=tuple(nat),
         # The auto scaling policy scales on metrics only the firewalls can publish.
         cloudwatch=(
             CloudWatchMetrics(inputs.cloudwatch_namespace) if inputs.cloudwatch_namespace else None
@@ -53,4 +77,5 @@ def panorama_facts(cfg: StackConfig) -> PanoramaFacts:
         health_check_ranges=tuple(z.gwlb for z in sp.zone_subnets().values()),
         health_check_port=sp.health_check_port,
         cloudwatch_namespace=metrics_namespace(cfg),
+        overlay_routing=sp.overlay_routing,
     )

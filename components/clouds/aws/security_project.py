@@ -7,7 +7,10 @@ Layout (per availability zone in ``airs:securityProject.zones``):
 * ``trust`` subnet: firewall data ENIs (device index 0, the GWLB target); default route to
   the zone's NAT gateway when ``natGateway`` is on;
 * ``gwlb`` subnet: the Gateway Load Balancer's nodes (the only GENEVE sources);
-* ``nat`` subnet (``natGateway``): a NAT gateway per zone, default route to the IGW.
+* ``nat`` subnet (``natGateway``): a NAT gateway per zone, default route to the IGW;
+* ``untrust`` subnet (``overlayRouting``): firewall untrust ENIs (device index 2,
+  ``ethernet1/2``), default route to the IGW, each ENI gets an Elastic IP: inspected traffic
+  bound for the internet leaves there, source-NATed by the firewall to the ENI's address.
 
 The firewalls run in one auto scaling group registered with the GENEVE target group
 (``firewalls.py``); their tags and bootstrap user data are ``bootstrap.py``'s.
@@ -92,8 +95,9 @@ class AwsSecurityProject(FirewallGroup, pulumi.ComponentResource):
         nat_gateways = self._make_nat(subnets, igw) if sp.nat_gateway else {}
         self._make_route_tables(vpc, igw, subnets, nat_gateways)
         data_sg, mgmt_sg = self._make_security_groups(vpc)
+        untrust_sg = self._make_untrust_security_group(vpc) if sp.overlay_routing else None
         gwlb, target_group, service = self._make_gwlb(vpc, subnets)
-        asg = self._make_firewalls(subnets, data_sg, mgmt_sg, target_group)
+        asg = self._make_firewalls(subnets, data_sg, mgmt_sg, untrust_sg, target_group)
 
         first = sp.zones[0]
         trust = self._subnets[first].trust
@@ -119,18 +123,24 @@ class AwsSecurityProject(FirewallGroup, pulumi.ComponentResource):
     # ------------------------------------------------------------------ helpers
 
     def _make_subnets(self, vpc: aws.ec2.Vpc) -> dict[str, dict[str, aws.ec2.Subnet]]:
-        """zone → group (mgmt, trust, gwlb[, nat]) → subnet."""
+        """zone → group (mgmt, trust, gwlb[, nat][, untrust]) → subnet."""
         out: dict[str, dict[str, aws.ec2.Subnet]] = {}
+        optional = {"nat": self._sp.nat_gateway, "untrust": self._sp.overlay_routing}
         for zone in self._sp.zones:
             cidrs: AwsZoneSubnets = self._subnets[zone]
             groups = {"mgmt": cidrs.mgmt, "trust": cidrs.trust, "gwlb": cidrs.gwlb}
-            if self._sp.nat_gateway:
-                if cidrs.nat is None:
+            for group, wanted in optional.items():
+                cidr: str | None = getattr(cidrs, group)
+                if not wanted:
+                    continue
+                if cidr is None:
+                    # The config rules refuse this first; never build half a VPC without it.
                     raise pulumi.RunError(
-                        f"airs:securityProject.cidrs.zones.{zone}.nat: <missing> — "
-                        "is required when natGateway is true"
+                        f"airs:securityProject.cidrs.zones.{zone}.{group}: <missing> — "
+                        f"is required when {'natGateway' if group == 'nat' else 'overlayRouting'}"
+                        " is true"
                     )
-                groups["nat"] = cidrs.nat
+                groups[group] = cidr
             out[zone] = {
                 group: aws.ec2.Subnet(
                     f"{self._name}-{group}-{zone}",
@@ -176,7 +186,8 @@ class AwsSecurityProject(FirewallGroup, pulumi.ComponentResource):
         subnets: dict[str, dict[str, aws.ec2.Subnet]],
         nat_gateways: dict[str, aws.ec2.NatGateway],
     ) -> None:
-        """One route table per subnet group (per zone for trust, whose NAT is zonal).
+        """One route table per subnet group (per zone for trust, whose NAT is zonal); mgmt,
+        nat and untrust share the one default route to the internet gateway.
 
         Routes are inline: one resource per table keeps the plan small.
         """
@@ -184,6 +195,9 @@ class AwsSecurityProject(FirewallGroup, pulumi.ComponentResource):
         shared: dict[str, list[dict[str, pulumi.Input[str]]]] = {"mgmt": to_igw, "gwlb": []}
         if self._sp.nat_gateway:
             shared["nat"] = to_igw
+        if self._sp.overlay_routing:
+            # Overlay-routed egress: ethernet1/2 (source NAT to the ENI) -> its EIP -> the IGW.
+            shared["untrust"] = to_igw
         for group, routes in shared.items():
             table = aws.ec2.RouteTable(
                 f"{self._name}-{group}-rt",
@@ -200,8 +214,9 @@ class AwsSecurityProject(FirewallGroup, pulumi.ComponentResource):
                     opts=self._opts,
                 )
         for zone in self._sp.zones:
-            # Overlay routing sends decapsulated traffic out of the data ENI: it leaves
-            # through the zone's NAT gateway. Without NAT only the local route exists.
+            # The data ENIs' own outbound traffic leaves through the zone's NAT gateway
+            # (inspected traffic returns through the GWLB, or with overlay routing leaves by
+            # the untrust ENI). Without NAT only the local route exists.
             trust_routes = (
                 [{"cidr_block": network.ANY_IPV4, "nat_gateway_id": nat_gateways[zone].id}]
                 if zone in nat_gateways
@@ -280,6 +295,31 @@ class AwsSecurityProject(FirewallGroup, pulumi.ComponentResource):
             opts=self._opts,
         )
         return data, mgmt
+
+    def _make_untrust_security_group(self, vpc: aws.ec2.Vpc) -> aws.ec2.SecurityGroup:
+        """Untrust ENIs: every outbound flow, no inbound rule.
+
+        Security groups are stateful: the replies to the sessions the firewalls open (source
+        NAT to the ENI's address) come back without an ingress rule, and nothing on the
+        internet may start a session to the firewalls' public addresses.
+        """
+        return aws.ec2.SecurityGroup(
+            f"{self._name}-untrust-sg",
+            vpc_id=vpc.id,
+            description="AIRS firewall untrust ENIs: outbound only (replies are stateful)",
+            ingress=[],
+            egress=[
+                {
+                    "protocol": ALL_TRAFFIC,
+                    "from_port": 0,
+                    "to_port": 0,
+                    "cidr_blocks": [network.ANY_IPV4],
+                    "description": "overlay-routed egress",
+                }
+            ],
+            tags=self._tagged(f"{self._cfg.name}-untrust"),
+            opts=self._opts,
+        )
 
     def _make_gwlb(
         self, vpc: aws.ec2.Vpc, subnets: dict[str, dict[str, aws.ec2.Subnet]]

@@ -104,7 +104,8 @@ def test_vpc_and_subnets_per_zone(stack: str, request: pytest.FixtureRequest) ->
         if "airs-subnet" in s.inputs["tags"]
     }
     expected = sp.zone_subnets()
-    groups = ("mgmt", "trust", "gwlb", "nat")
+    # Overlay routing (aws-prod) adds the untrust subnets; aws-dev has none.
+    groups = ("mgmt", "trust", "gwlb", "nat") + (("untrust",) if sp.overlay_routing else ())
     assert set(subnets) == {(z, g) for z in sp.zones for g in groups}
     for zone in sp.zones:
         for group in groups:
@@ -133,9 +134,9 @@ def test_route_tables_per_group(prod: ProgramRun) -> None:
         (route,) = tables[f"trust-rt-{zone}"].inputs["routes"]
         assert route["cidrBlock"] == "0.0.0.0/0"
         assert route["natGatewayId"].startswith("nat-")
-    # Every security subnet is associated with exactly one table.
+    # Every security subnet (mgmt, trust, gwlb, nat, untrust) is associated with one table.
     assocs = [a for a in by_type(run, RTA) if a.name.startswith("airs-aws-prod-security-")]
-    assert len(assocs) == 4 * len(sp.zones)
+    assert len(assocs) == 5 * len(sp.zones)
     assert len({a.inputs["subnetId"] for a in assocs}) == len(assocs)
 
 
@@ -269,9 +270,15 @@ def test_user_data_flags_without_overlay_routing(dev: ProgramRun) -> None:
     assert "auth-key" in flags
 
 
-def test_user_data_flags_prod_has_second_panorama(prod: ProgramRun) -> None:
+def test_user_data_flags_with_overlay_routing(prod: ProgramRun) -> None:
     flags = _flags(_user_data(prod))
-    assert "aws-gwlb-overlay-routing:enable" not in flags["plugin-op-commands"]
+    plugins = flags["plugin-op-commands"].split(",")
+    assert set(plugins) == {
+        "aws-gwlb-inspect:enable",
+        "aws-gwlb-overlay-routing:enable",
+        "advance-routing:enable",
+        "panorama-licensing-mode-on",
+    }
     assert flags["panorama-server-2"] == "203.0.113.11"
 
 
@@ -327,18 +334,19 @@ def test_launch_template_and_asg(prod: ProgramRun) -> None:
         "autoscaling:EC2_INSTANCE_TERMINATING",
     }
     assert prod.outputs["firewallGroup"] == asg.inputs["name"]
-    # The lifecycle Lambda (mgmt ENI, source/dest check off) exists before the ASG.
+    # The lifecycle Lambda (mgmt and, with overlay routing, untrust ENIs) exists before the
+    # ASG; its environment without overlay routing: tests/clouds/aws/test_overlay_routing.py.
     function = one(prod, "aws:lambda/function:Function")
     assert function.urn in asg.dependencies
     code_env = function.inputs["environment"]["variables"]
-    assert set(code_env) == {"MGMT_SUBNETS", "MGMT_SG", "TAGS"}
+    assert set(code_env) == {"MGMT_SUBNETS", "MGMT_SG", "TAGS", "UNTRUST_SUBNETS", "UNTRUST_SG"}
 
 
 def _lambda_module(
     monkeypatch: pytest.MonkeyPatch, ec2: MagicMock, asg: MagicMock
 ) -> dict[str, Any]:
     """Execute the Lambda source with fake boto3 clients; returns its globals."""
-    from components.clouds.aws.firewalls import LIFECYCLE_LAMBDA
+    from components.clouds.aws.lifecycle import LIFECYCLE_LAMBDA
 
     fake_boto3 = types.ModuleType("boto3")
     fake_boto3.client = lambda name: {"ec2": ec2, "autoscaling": asg}[name]  # type: ignore[attr-defined]
