@@ -52,6 +52,7 @@ def panorama_inputs(cfg: StackConfig) -> Any:
         trust_ip=facts.trust_ip,
         devices=facts.devices,
         cloudwatch_namespace=facts.cloudwatch_namespace,
+        cloud_monitoring_interval=facts.cloud_monitoring_interval,
         overlay_routing=facts.overlay_routing,
         app_cidrs={key: tuple(app.cidrs) for key, app in sorted(cfg.applications.items())},
         clusters=cluster_entries(cfg),

@@ -54,6 +54,7 @@ EXAMPLES: Mapping[str, str] = {
     "gcp:securityProject.firewall.imageProject": "paloaltonetworksgcp-public",
     "gcp:securityProject.firewall.mgmtPublicIp": "true",
     "gcp:securityProject.firewall.sshKeys": "admin:ssh-rsa AAAAB3NzaC1yc2E… admin",
+    "gcp:securityProject.firewall.metricsInterval": "1",
     "azure:securityProject.firewall.imageOffer": "airs-flex",
     "azure:securityProject.firewall.imageSku": "airs-byol",
     "azure:securityProject.firewall.imageVersion": "latest",

@@ -49,6 +49,9 @@ class PanoramaFacts:
     """A static trust interface address with its prefix length (private clouds)."""
     cloudwatch_namespace: str | None = None
     """AWS: the CloudWatch namespace the scaling policy watches (the firewalls publish there)."""
+    cloud_monitoring_interval: int | None = None
+    """GCP: minutes between the firewalls' metric publications to Cloud Monitoring, which
+    the instance group's autoscaler scales on."""
     overlay_routing: bool = False
     """AWS: GWLB overlay routing, inspected traffic leaves by the untrust interface
     (``ethernet1/2``) instead of returning through the load balancer."""

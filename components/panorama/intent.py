@@ -18,6 +18,7 @@ from typing import Any, Final
 from components.panorama import xpaths
 from components.panorama.objects import (
     AiSecurityProfile,
+    CloudMonitoringMetrics,
     CloudWatchMetrics,
     DecryptionProfile,
     DecryptionRule,
@@ -40,6 +41,7 @@ from components.panorama.objects import (
 __all__ = [
     "LATE_BOUND_RE",
     "AiSecurityProfile",
+    "CloudMonitoringMetrics",
     "CloudWatchMetrics",
     "DecryptionProfile",
     "DecryptionRule",
@@ -80,6 +82,8 @@ MAX_NAME: Final[int] = 31
 MAX_RULE_NAME: Final[int] = 63
 MAX_K8S_CLUSTER_NAME: Final[int] = 20
 MONITORING_INTERVAL_RANGE: Final[tuple[int, int]] = (30, 300)
+# Minutes between the VM-Series plugin's Cloud Monitoring publications (its GUI allows 1-5).
+CLOUD_MONITORING_INTERVAL_RANGE: Final[tuple[int, int]] = (1, 5)
 
 
 def late_bound(key: str) -> str:
@@ -132,6 +136,8 @@ class PanoramaIntent:
     description: str = field(default="")
     cloudwatch: CloudWatchMetrics | None = None
     """AWS: the firewalls' metric publishing the auto scaling policy needs."""
+    cloud_monitoring: CloudMonitoringMetrics | None = None
+    """GCP: the firewalls' metric publishing the instance group's autoscaler needs."""
     devices: tuple[str, ...] = ()
     """Serial numbers of firewalls put in the template stack and device group (private
     clouds); cloud firewalls join them themselves when they bootstrap."""
@@ -302,6 +308,13 @@ class PanoramaIntent:
                 p.append(f"{where}: decryption profile {d.profile} is not defined")
         if self.cloudwatch is not None and not 1 <= self.cloudwatch.interval_minutes <= 60:
             p.append("cloudwatch: the update interval must be 1 to 60 minutes")
+        if self.cloud_monitoring is not None:
+            lo, hi = CLOUD_MONITORING_INTERVAL_RANGE
+            if not lo <= self.cloud_monitoring.interval_minutes <= hi:
+                p.append(
+                    f"cloud monitoring: update interval {self.cloud_monitoring.interval_minutes}"
+                    f" outside {lo}..{hi} minutes"
+                )
         if self.decryption_rules and self.ssl_decrypt is None:
             p.append("decryption: a forward-trust certificate is required to decrypt")
         if self.ssl_decrypt is not None:

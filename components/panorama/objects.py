@@ -142,6 +142,15 @@ class CloudWatchMetrics:
 
 
 @dataclass(frozen=True)
+class CloudMonitoringMetrics:
+    """The VM-Series plugin publishing PAN-OS metrics to Google Cloud Monitoring (formerly
+    Stackdriver) as ``custom.googleapis.com/VMSeries/*``, which the instance group's
+    autoscaler scales on. The plugin offers an update interval of 1 to 5 minutes."""
+
+    interval_minutes: int = 1
+
+
+@dataclass(frozen=True)
 class SslDecrypt:
     """The template's forward-proxy certificates (``shared/ssl-decrypt``): the CA the firewall
     signs impersonated server certificates with, and the one for servers it does not trust."""

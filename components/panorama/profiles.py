@@ -108,6 +108,7 @@ class PanoramaInputs:
     health_check_service: str = "https"  # management-profile service answering LB health checks
     devices: tuple[str, ...] = ()  # firewall serials in the template stack and device group
     cloudwatch_namespace: str | None = None  # AWS: where the firewalls publish PAN-OS metrics
+    cloud_monitoring_interval: int | None = None  # GCP: minutes between metric publications
     overlay_routing: bool = False  # AWS: egress leaves by ethernet1/2 (zone untrust)
 
 

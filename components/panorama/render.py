@@ -244,6 +244,14 @@ class _Renderer:
                 ET.SubElement(el, tag).text = text
             xp = _entry_xpath(xpaths.VM_SERIES_PLUGIN, template=i.template) + "/aws-cloudwatch"
             self.raw("aws-cloudwatch", i.cloudwatch.namespace, xp, el, "replace")
+        if i.cloud_monitoring is not None:
+            # GCP's counterpart (the autoscaler reads custom.googleapis.com/VMSeries/*).
+            tag = xpaths.GCP_CLOUD_MONITORING_TAG
+            el = ET.Element(tag)
+            ET.SubElement(el, "enabled").text = "yes"
+            ET.SubElement(el, "update-interval").text = str(i.cloud_monitoring.interval_minutes)
+            xp = _entry_xpath(xpaths.VM_SERIES_PLUGIN, template=i.template) + "/" + tag
+            self.raw(tag, i.template, xp, el, "replace")
         if i.ssl_decrypt is not None:
             base = _entry_xpath(xpaths.SSL_DECRYPT, template=i.template)
             for kind, cert in (

@@ -45,6 +45,12 @@ VM_SERIES_PLUGIN: Final[str] = (
     PANORAMA_ROOT + "/template/entry[@name='{template}']/config/devices"
     "/entry[@name='localhost.localdomain']/deviceconfig/plugins/vm_series"
 )
+# Its Google Cloud Monitoring (Stackdriver) publishing keeps the legacy tag ``gcp-cloudwatch``
+# (children ``enabled``, ``update-interval`` in minutes): seen in PAN-OS 9.0 and 10.1
+# configurations exported from GCP builds Palo Alto engineers publish (GitHub wwce/terraform
+# gcp/ilbnh-mig, wwce/gcp-tf-cie-lab); PAN-OS 8.1, before the plugin, had it under
+# deviceconfig/setting.
+GCP_CLOUD_MONITORING_TAG: Final[str] = "gcp-cloudwatch"
 
 # --- Kubernetes plugin ----------------------------------------------------------------
 # UNVERIFIED: root follows Panorama's plugin convention (plugins/cloud_services).

@@ -40,6 +40,7 @@ def gcp() -> PanoramaInputs:
         ),
         monitoring_interval=60,
         health_check_ranges=GCP_HC,
+        cloud_monitoring_interval=1,
         decryption=Decryption(
             certificate="airs-forward-trust", untrust_certificate="airs-forward-untrust"
         ),

@@ -52,6 +52,11 @@ NOT_COVERED: dict[str, str] = {
         "minutes as timeout): the vendor's exported autoscaling template in "
         "terraform-aws-swfw-modules (examples/combined_design_autoscale); no spec covers plugins"
     ),
+    _TEMPLATE_NGFW + "/deviceconfig/plugins/vm_series/gcp-cloudwatch": (
+        "VM-Series plugin Google Cloud Monitoring (Stackdriver) publishing (enabled, interval in "
+        "minutes as update-interval): configurations exported from GCP builds Palo Alto engineers "
+        "publish, PAN-OS 9.0 (wwce/terraform gcp/ilbnh-mig) and 10.1 (wwce/gcp-tf-cie-lab)"
+    ),
     _TEMPLATE_NGFW + "/deviceconfig/setting/advance-routing": (
         "advanced routing engine switch: pan-os-python panos.device.AdvancedRoutingEngine "
         "(PAN-OS 10.2+); no pan-os-codegen spec covers deviceconfig/setting"

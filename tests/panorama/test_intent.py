@@ -59,6 +59,34 @@ def test_gcp_follows_vendor_page():
     assert i.routers[0].kind == "logical"
 
 
+@pytest.mark.parametrize("cloud", sorted(fixtures.ALL))
+def test_only_gcp_publishes_metrics_to_cloud_monitoring(cloud):
+    """GCP's autoscaler reads the plugin's Cloud Monitoring metrics; AWS publishes to
+    CloudWatch instead, Azure and private clouds scale on nothing the plugin writes."""
+    i = build_intent(fixtures.ALL[cloud]())
+    if cloud == "gcp":
+        assert i.cloud_monitoring is not None
+        assert i.cloud_monitoring.interval_minutes == 1
+    else:
+        assert i.cloud_monitoring is None
+
+
+@pytest.mark.parametrize("minutes", [1, 5])
+def test_cloud_monitoring_interval_the_plugin_offers(minutes):
+    i = build_intent(dataclasses.replace(fixtures.gcp(), cloud_monitoring_interval=minutes))
+    assert i.cloud_monitoring is not None
+    assert i.cloud_monitoring.interval_minutes == minutes
+
+
+@pytest.mark.parametrize("minutes", [0, 6])
+def test_cloud_monitoring_interval_outside_what_the_plugin_offers(minutes):
+    with pytest.raises(IntentError) as err:
+        build_intent(dataclasses.replace(fixtures.gcp(), cloud_monitoring_interval=minutes))
+    assert err.value.problems == [
+        f"cloud monitoring: update interval {minutes} outside 1..5 minutes"
+    ]
+
+
 def test_azure_follows_vendor_page():
     i = build_intent(fixtures.azure())
     priv, pub = _routes(i, "vr-private"), _routes(i, "vr-public")

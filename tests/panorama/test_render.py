@@ -26,6 +26,37 @@ def test_golden_xml(cloud):
     assert path.read_text() == text, f"regenerate with AIRS_UPDATE_GOLDEN=1 if intended ({path})"
 
 
+@pytest.mark.parametrize("cloud", sorted(fixtures.ALL))
+def test_vm_series_plugin_publishing_per_cloud(cloud):
+    """GCP turns on Cloud Monitoring publishing (``gcp-cloudwatch``), AWS CloudWatch
+    (``aws-cloudwatch``), the others write nothing under the VM-Series plugin."""
+    objects = render_intent(build_intent(fixtures.ALL[cloud]()))
+    plugin = _entry_xpath_prefix(cloud) + "/deviceconfig/plugins/vm_series/"
+    written = {
+        (o.kind, o.xpath[len(plugin) :], o.mode) for o in objects if o.xpath.startswith(plugin)
+    }
+    expected = {
+        "gcp": {("gcp-cloudwatch", "gcp-cloudwatch", "replace")},
+        "aws": {("aws-cloudwatch", "aws-cloudwatch", "replace")},
+    }
+    assert written == expected.get(cloud, set())
+    if cloud == "gcp":
+        (gcp,) = [o for o in objects if o.kind == "gcp-cloudwatch"]
+        assert gcp.element == (
+            "<gcp-cloudwatch><enabled>yes</enabled><update-interval>1</update-interval>"
+            "</gcp-cloudwatch>"
+        )
+
+
+def _entry_xpath_prefix(cloud):
+    """The template's firewall config root of a fixture."""
+    return (
+        "/config/devices/entry[@name='localhost.localdomain']/template"
+        f"/entry[@name='{fixtures.ALL[cloud]().template}']/config/devices"
+        "/entry[@name='localhost.localdomain']"
+    )
+
+
 def test_deterministic_across_interpreters():
     code = (
         "from tests.panorama import fixtures as f;"

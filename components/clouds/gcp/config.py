@@ -9,13 +9,14 @@ from pydantic import Field
 
 from components import network
 from components.config import Bootstrap, Cluster, Problems, StackConfig, TargetModel
-from components.config.base import Cidr, IPv4, Model, Port, Replicas, rule
+from components.config.base import Cidr, IPv4, Model, Port, Replicas, ranged, rule
 from components.config.checks import (
     firewall_group_checks,
     ilb_ip_checks,
     security_side_checks,
 )
 from components.config.stack import target_section
+from components.panorama.intent import CLOUD_MONITORING_INTERVAL_RANGE
 
 
 def _is_airs_gcp_image(image: str) -> bool:
@@ -46,6 +47,10 @@ class GcpFirewall(Model):
     """Give the management NIC a public IP; without one a Cloud NAT serves bootstrap."""
     ssh_keys: str | None = None
     """``admin:ssh-rsa …`` metadata for break-glass access."""
+    metrics_interval: Annotated[int, ranged(*CLOUD_MONITORING_INTERVAL_RANGE)] = 1
+    """Minutes between the firewalls' PAN-OS metric publications to Cloud Monitoring (1–5),
+    which the autoscaler scales on; the Panorama template sets it. 1 lets the group react
+    soonest, at the cost of more custom-metric writes."""
     bootstrap: Bootstrap
     """Bootstrap values."""
 

@@ -2,7 +2,8 @@
 
 eth1/1 untrust and eth1/2 trust (DHCP), a loopback with the ILB address, one logical router
 holding all three, static routes via the trust gateway for the ILB health-check ranges, the
-VPC (application) networks and the pod / service ranges, source NAT trust -> untrust on eth1/1.
+VPC (application) networks and the pod / service ranges, source NAT trust -> untrust on eth1/1,
+and the VM-Series plugin's metric publishing to Cloud Monitoring the autoscaler scales on.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from components.config.stack import target_section
 from components.panorama import profiles as common
 from components.panorama.intent import PanoramaIntent
 from components.panorama.objects import (
+    CloudMonitoringMetrics,
     EthernetInterface,
     LoopbackInterface,
     Router,
@@ -79,15 +81,23 @@ def profile(inputs: common.PanoramaInputs) -> PanoramaIntent:
             inputs, (common.TRUST, common.UNTRUST), ilb or ("any",)
         ),
         nat_rules=tuple(nat),
+        # The autoscaler scales on custom metrics only the firewalls can publish.
+        cloud_monitoring=(
+            CloudMonitoringMetrics(inputs.cloud_monitoring_interval)
+            if inputs.cloud_monitoring_interval is not None
+            else None
+        ),
     )
 
 
 def panorama_facts(cfg: StackConfig) -> PanoramaFacts:
-    """GCP's internal health-check ranges; the untrust subnet's gateway."""
+    """GCP's internal health-check ranges; the untrust subnet's gateway; how often the
+    firewalls publish the metrics the autoscaler reads."""
     sp = target_section(cfg, GcpSecurityProject)
     return PanoramaFacts(
         trust_gateway=network.gateway_ip(sp.trust_subnet()),
         untrust_gateway=network.gateway_ip(sp.cidrs.untrust),
         health_check_ranges=network.GCP_INTERNAL_HEALTH_CHECK_RANGES,
         health_check_port=sp.health_check_port,
+        cloud_monitoring_interval=sp.firewall.metrics_interval,
     )

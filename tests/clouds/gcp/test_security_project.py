@@ -419,6 +419,43 @@ def test_mig_and_autoscaler(dev: ProgramRun, prod: ProgramRun) -> None:
         assert scaler["target"] == _state(run, one(run, T["mig"]), "selfLink")
 
 
+PLUGIN_XPATH = (
+    "/config/devices/entry[@name='localhost.localdomain']/template/entry[@name='{template}']"
+    "/config/devices/entry[@name='localhost.localdomain']/deviceconfig/plugins/vm_series"
+    "/gcp-cloudwatch"
+)
+
+
+def _published(run: ProgramRun) -> list[Registration]:
+    """The Panorama objects turning on the VM-Series plugin's Cloud Monitoring publishing."""
+    objects = by_type(run, "pulumi-python:dynamic/panorama:Object")
+    return [o for o in objects if o.inputs["kind"] == "gcp-cloudwatch"]
+
+
+def test_firewalls_publish_the_metrics_the_autoscaler_scales_on(dev: ProgramRun) -> None:
+    """Issue 15, defect 7: the autoscaler reads custom.googleapis.com/VMSeries/* metrics, which
+    exist only once the template turns on the plugin's Cloud Monitoring publishing (and the
+    firewalls may write them), or the group never scales."""
+    policy = one(dev, T["autoscaler"]).inputs["autoscalingPolicy"]
+    assert all(m["name"].startswith("custom.googleapis.com/VMSeries/") for m in policy["metrics"])
+    (published,) = _published(dev)
+    assert published.inputs["xpath"] == PLUGIN_XPATH.format(template="airs-gcp-dev-tpl")
+    assert published.inputs["element"] == (
+        "<gcp-cloudwatch><enabled>yes</enabled><update-interval>1</update-interval>"
+        "</gcp-cloudwatch>"
+    )
+    # Writing custom metrics takes the metric writer role and the monitoring write scope.
+    assert "roles/monitoring.metricWriter" in {g.inputs["role"] for g in by_type(dev, T["iam"])}
+    scopes = one(dev, T["template"]).inputs["serviceAccount"]["scopes"]
+    assert "https://www.googleapis.com/auth/monitoring.write" in scopes
+
+
+def test_metrics_interval_reaches_the_template() -> None:
+    run = _variant("gcp-dev", firewall__metricsInterval=3)
+    (published,) = _published(run)
+    assert "<update-interval>3</update-interval>" in published.inputs["element"]
+
+
 # --------------------------------------------------------------------------- load balancer, route, NAT
 
 
