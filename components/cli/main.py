@@ -310,8 +310,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         f"(the stack, {components} components, {custom} resources)",
         width,
     )
+    from components.cli.textfit import clip
+
     for token, count in counts:
-        print(f"    {count:>4} {token}")
+        print(clip(f"    {count:>4} {token}", width))
     print()
     applied = (
         f"Kubernetes plugin entries in security stack {cfg.security_stack}'s Panorama, "
