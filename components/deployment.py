@@ -54,6 +54,7 @@ def panorama_inputs(cfg: StackConfig) -> Any:
         cloudwatch_namespace=facts.cloudwatch_namespace,
         cloud_monitoring_interval=facts.cloud_monitoring_interval,
         overlay_routing=facts.overlay_routing,
+        zone_trust_gateways=facts.zone_trust_gateways,
         app_cidrs={key: tuple(app.cidrs) for key, app in sorted(cfg.applications.items())},
         clusters=cluster_entries(cfg),
         monitoring_interval=cfgmod.monitoring_interval(cfg),

@@ -55,6 +55,9 @@ class PanoramaFacts:
     overlay_routing: bool = False
     """AWS: GWLB overlay routing, inspected traffic leaves by the untrust interface
     (``ethernet1/2``) instead of returning through the load balancer."""
+    zone_trust_gateways: tuple[str, ...] = ()
+    """AWS: each zone's trust-subnet gateway. One template serves firewalls in every zone, so
+    a trust-side route is given once per zone; each firewall uses the one on its own subnet."""
     devices: tuple[str, ...] = ()
     """Serials of the firewalls to put in the template stack and device group (private
     clouds); empty where firewalls join by bootstrap (``tplname``/``dgname``)."""

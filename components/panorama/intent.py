@@ -178,6 +178,9 @@ class PanoramaIntent:
             _check_name(p, "management profile", m.name)
             for ip in m.permitted_ips:
                 _check_network(p, f"management profile {m.name}: permitted ip", ip)
+        has_untrust = any(e.zone == "untrust" for e in self.ethernet)  # AWS GWLB: trust only
+        if sum(e.create_default_route for e in self.ethernet) > 1:
+            p.append("interfaces: only one may take its DHCP default route")
         for e in self.ethernet:
             where = f"interface {e.name}"
             if not _IFACE_RE.match(e.name) or not e.name.startswith("ethernet"):
@@ -186,8 +189,8 @@ class PanoramaIntent:
                 p.append(f"{where}: use either DHCP or static addresses, not both or neither")
             for ip in e.static_ips:
                 _check_interface_ip(p, where, ip)
-            if e.create_default_route and (not e.dhcp or e.zone != "untrust"):
-                p.append(f"{where}: 'create default route' is only for the DHCP untrust interface")
+            if e.create_default_route and (not e.dhcp or (e.zone != "untrust" and has_untrust)):
+                p.append(f"{where}: 'create default route' is for DHCP on untrust, if there is one")
             _iface_refs(p, where, e.zone, e.router, e.management_profile, zones, routers, profiles)
         for lb in self.loopbacks:
             where = f"interface {lb.name}"

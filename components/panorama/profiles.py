@@ -110,6 +110,7 @@ class PanoramaInputs:
     cloudwatch_namespace: str | None = None  # AWS: where the firewalls publish PAN-OS metrics
     cloud_monitoring_interval: int | None = None  # GCP: minutes between metric publications
     overlay_routing: bool = False  # AWS: egress leaves by ethernet1/2 (zone untrust)
+    zone_trust_gateways: tuple[str, ...] = ()  # AWS: each zone's trust gateway (see PanoramaFacts)
 
 
 # The plugin rejects credential files above 32 KB (CN-Series docs).

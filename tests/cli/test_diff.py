@@ -419,6 +419,7 @@ AWS_PROMOTION = {
     "panorama-commit": [
         "late",
         "objects[4].element",
+        "objects[5].element",
         *(
             f"objects[{i}].{field}"
             for i in range(6, 17)
@@ -426,7 +427,28 @@ AWS_PROMOTION = {
         ),
         *(f"objects[{i}]" for i in range(17, 23)),
     ],
-    "panorama-logical-router-vr-private": ["element", "fields.vrf/entry[default]/interface"],
+    # With overlay routing the default route is ethernet1/2's, and the ranges the replies go
+    # to (GWLB subnets, application VPCs, service ranges) are routed via each zone's trust
+    # gateway out of ethernet1/1.
+    "panorama-ethernet-ethernet1_1": ["element", "fields.layer3/dhcp-client/create-default-route"],
+    "panorama-logical-router-vr-private": [
+        "element",
+        "fields.vrf/entry[default]/interface",
+        *(
+            f"fields.vrf/entry[default]/routing-table/ip/static-route/entry[{route}-z{zone}]/{field}"
+            for route in (
+                "app-app-vpc",
+                "app-ml-vpc",
+                "gwlb-hc-0",
+                "gwlb-hc-1",
+                "gwlb-hc-2",
+                "svc-eks-ml-prod",
+                "svc-eks-prod",
+            )
+            for zone in range(3)
+            for field in ("destination", "interface", "metric", "nexthop/ip-address")
+        ),
+    ],
     "panorama-security-rule-airs-aws-prod-allow-ai": ["element", "fields.to"],
     "panorama-management-profile-allow-health-checks": [
         "element",

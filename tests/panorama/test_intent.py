@@ -169,7 +169,32 @@ def test_default_route_only_on_untrust():
     i = build_intent(fixtures.gcp())
     eth = dataclasses.replace(i.ethernet[1], create_default_route=True)
     problems = dataclasses.replace(i, ethernet=(i.ethernet[0], eth)).problems()
-    assert any("only for the DHCP untrust" in p for p in problems)
+    assert any("is for DHCP on untrust, if there is one" in p for p in problems)
+    assert any("only one may take its DHCP default route" in p for p in problems)
+    static = dataclasses.replace(i.ethernet[0], dhcp=False, static_ips=("10.0.0.4/24",))
+    problems = dataclasses.replace(i, ethernet=(static, i.ethernet[1])).problems()
+    assert any("ethernet1/1: 'create default route' is for DHCP" in p for p in problems)
+
+
+def test_trust_takes_the_default_route_where_there_is_no_untrust_side():
+    """AWS without overlay routing: the GWLB's health checks are answered by that route."""
+    import xml.etree.ElementTree as ET
+
+    from tests.helpers import plan_example
+
+    run = plan_example("aws-dev")
+    (eth1,) = [
+        r
+        for r in run.resources
+        if r.inputs.get("kind") == "ethernet" and r.inputs.get("name") == "ethernet1/1"
+    ]
+    element = ET.fromstring(eth1.inputs["element"])
+    assert element.findtext("layer3/dhcp-client/create-default-route") == "yes"
+    i = build_intent(fixtures.gcp())
+    trust_only = dataclasses.replace(i.ethernet[1], create_default_route=True)
+    assert not [
+        p for p in dataclasses.replace(i, ethernet=(trust_only,)).problems() if "default route" in p
+    ]
 
 
 def test_route_name_is_bounded_and_stable():

@@ -324,7 +324,18 @@ def test_prod_panorama_ethernet1_2_in_untrust_with_its_own_default_route() -> No
     router = objects[("logical-router", "vr-private")]
     members = [m.text for m in router.iterfind("vrf/entry/interface/member")]
     assert members == ["ethernet1/1", "ethernet1/2"]
-    assert router.find("vrf/entry/routing-table") is None, "no template-wide static route"
+    # Replies to the workloads and to the GWLB health checks go back out of ethernet1/1: each
+    # range once per zone's trust gateway (a firewall can use only its own zone's, on-link).
+    routes = {
+        (r.findtext("destination"), r.findtext("nexthop/ip-address"), r.findtext("interface"))
+        for r in router.iterfind("vrf/entry/routing-table/ip/static-route/entry")
+    }
+    zones = _cfg("aws-prod").security_project.zone_subnets()
+    gateways = {network.gateway_ip(z.trust) for z in zones.values()}
+    assert len(gateways) == 3
+    ranges = {z.gwlb for z in zones.values()} | {"10.180.0.0/16", "10.190.0.0/16"}
+    ranges |= {"172.20.0.0/16", "172.21.0.0/16"}  # the EKS service ranges (pods are in VPCs)
+    assert routes == {(cidr, gw, "ethernet1/1") for cidr in ranges for gw in gateways}
 
 
 def test_prod_panorama_source_nat_and_allow_rule_trust_to_untrust() -> None:
