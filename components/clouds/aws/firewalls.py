@@ -124,6 +124,17 @@ class FirewallGroup(LifecycleHook):
             target_group_arns=[target_group.arn],
             health_check_type="ELB",
             health_check_grace_period=HEALTH_CHECK_GRACE_SECONDS,
+            # Bootstrap runs once per instance: a new launch template (user data, overlay
+            # routing's ENI) reaches running firewalls only by replacing them. Replacements
+            # start before the old ones stop (100-200 % healthy), so capacity never drops.
+            instance_refresh={
+                "strategy": "Rolling",
+                "preferences": {
+                    "min_healthy_percentage": 100,
+                    "max_healthy_percentage": 200,
+                    "instance_warmup": str(HEALTH_CHECK_GRACE_SECONDS),
+                },
+            },
             # Hooks must exist before the first instance launches, hence inline.
             initial_lifecycle_hooks=[
                 {

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
+from components.clouds.aws.bootstrap import TRUST_TAG
 from components.clouds.aws.config import AwsSecurityProject as AwsSecurityProjectConfig
 from components.config import StackConfig
 
@@ -108,9 +109,14 @@ def handler(event, context):
         (_launch if launching else _terminate)(d["EC2InstanceId"])
     except Exception:
         traceback.print_exc()
-        # A firewall without its management (or untrust) ENI cannot work: give the slot back.
+        # A firewall without its management (or untrust) ENI cannot work: give the slot back,
+        # and the addresses it got so far (an abandoned launch may never see the terminate hook).
         if launching:
             result = "ABANDON"
+            try:
+                _terminate(d["EC2InstanceId"])
+            except Exception:
+                traceback.print_exc()
     asg.complete_lifecycle_action(
         LifecycleHookName=d["LifecycleHookName"],
         AutoScalingGroupName=d["AutoScalingGroupName"],
@@ -139,6 +145,42 @@ LAMBDA_ACTIONS = (
     "logs:CreateLogStream",
     "logs:PutLogEvents",
 )
+# What destroys or detaches: allowed only on what carries this deployment's tag (the ENIs and
+# addresses the function created), not on every ENI and address in the account.
+TAGGED_ONLY = ("ec2:DeleteNetworkInterface", "ec2:DisassociateAddress", "ec2:ReleaseAddress")
+
+
+def lambda_policy(deployment_tag: tuple[str, str], asg_arn: str) -> dict[str, object]:
+    """The lifecycle function's IAM policy: :data:`LAMBDA_ACTIONS`, the destructive ones only
+    on resources tagged ``deployment_tag`` (key, value), completing actions only on the group.
+
+    Args:
+        deployment_tag: the AIRS identification tag the function puts on what it creates.
+        asg_arn: the firewall group's ARN pattern.
+    """
+    key, value = deployment_tag
+    scoped = {*TAGGED_ONLY, "autoscaling:CompleteLifecycleAction"}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [a for a in LAMBDA_ACTIONS if a not in scoped],
+                "Resource": "*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": list(TAGGED_ONLY),
+                "Resource": "*",
+                "Condition": {"StringEquals": {f"aws:ResourceTag/{key}": value}},
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["autoscaling:CompleteLifecycleAction"],
+                "Resource": asg_arn,
+            },
+        ],
+    }
 
 
 def assume_role(service: str) -> str:
@@ -199,12 +241,11 @@ class LifecycleHook:
             f"{self._name}-lifecycle-policy",
             role=role.id,
             policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow", "Action": list(LAMBDA_ACTIONS), "Resource": "*"}
-                    ],
-                }
+                lambda_policy(
+                    (TRUST_TAG, self.tags[TRUST_TAG]),
+                    f"arn:aws:autoscaling:{self._sp.region}:*:autoScalingGroup:*"
+                    f":autoScalingGroupName/{asg_name}",
+                )
             ),
             opts=self._opts,
         )

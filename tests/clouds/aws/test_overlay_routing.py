@@ -152,9 +152,32 @@ def test_lambda_policy_allows_exactly_what_the_lambda_calls() -> None:
     # Tagging on create needs CreateTags; the logs actions are the function's own logging.
     extra = {"ec2:CreateTags", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
     assert set(LAMBDA_ACTIONS) == calls | extra
-    policy = one(_plan("aws-prod"), POLICY, "airs-aws-prod-security-lifecycle-policy")
-    (statement,) = json.loads(policy.inputs["policy"])["Statement"]
-    assert statement["Action"] == list(LAMBDA_ACTIONS)
+    run = _plan("aws-prod")
+    policy = one(run, POLICY, "airs-aws-prod-security-lifecycle-policy")
+    anywhere, tagged, group = json.loads(policy.inputs["policy"])["Statement"]
+    assert sorted(anywhere["Action"] + tagged["Action"] + group["Action"]) == sorted(LAMBDA_ACTIONS)
+    assert anywhere["Resource"] == "*"
+    assert "Condition" not in anywhere
+    # Deleting ENIs and releasing addresses: only what this deployment's function tagged.
+    assert set(tagged["Action"]) == {
+        "ec2:DeleteNetworkInterface",
+        "ec2:DisassociateAddress",
+        "ec2:ReleaseAddress",
+    }
+    ((key, value),) = tagged["Condition"]["StringEquals"].items()
+    assert key == "aws:ResourceTag/paloaltonetworks.com-trust"
+    # The very tag the function puts on the ENIs and addresses it creates.
+    function = one(run, "aws:lambda/function:Function", "airs-aws-prod-security-lifecycle")
+    assert (
+        json.loads(function.inputs["environment"]["variables"]["TAGS"])[
+            "paloaltonetworks.com-trust"
+        ]
+        == value
+    )
+    assert group["Action"] == ["autoscaling:CompleteLifecycleAction"]
+    assert group["Resource"] == (
+        "arn:aws:autoscaling:us-west-2:*:autoScalingGroup:*:autoScalingGroupName/airs-aws-prod-fw"
+    )
 
 
 UNTRUST_ENV = {"UNTRUST_SUBNETS": '{"us-east-1a": "subnet-ua", "us-east-1b": "subnet-ub"}'}
@@ -295,8 +318,18 @@ def test_lambda_abandons_when_the_untrust_eni_cannot_attach(
     ec2 = _ec2()
     ec2.attach_network_interface.side_effect = [{"AttachmentId": "att-1"}, RuntimeError("limit")]
     launch = _lambda(monkeypatch, ec2, UNTRUST_ENV | {"UNTRUST_SG": "sg-untrust"})
+    # The management ENI already had its address: it is released with the slot, found by
+    # the instance tag (an abandoned launch may never reach the terminate hook).
+    ec2.describe_addresses.return_value = {
+        "Addresses": [{"AllocationId": "eipalloc-1", "AssociationId": "eipassoc-1"}]
+    }
     assert launch() == "ABANDON"
     ec2.delete_network_interface.assert_called_once_with(NetworkInterfaceId="eni-u")
+    ec2.describe_addresses.assert_called_once_with(
+        Filters=[{"Name": "tag:airs-instance", "Values": ["i-0abc"]}]
+    )
+    ec2.disassociate_address.assert_called_once_with(AssociationId="eipassoc-1")
+    ec2.release_address.assert_called_once_with(AllocationId="eipalloc-1")
 
 
 # --------------------------------------------------------------------------- Panorama
@@ -448,4 +481,36 @@ def test_rule_vpc_too_small_counts_the_untrust_subnets() -> None:
     assert problems == [
         "airs:securityProject.cidrs.vpc: 10.170.0.0/25 — is too small for 5 /28 subnets in "
         "each of 2 zones"
+    ]
+
+
+def test_a_new_launch_template_replaces_running_firewalls_without_losing_capacity() -> None:
+    """Bootstrap runs once per instance: switching overlay routing (or any user data) on a
+    live stack reaches the firewalls only by an instance refresh, new before old."""
+    for stack in ("aws-dev", "aws-prod"):
+        asg = one(_plan(stack), "aws:autoscaling/group:Group", f"airs-{stack}-security-asg")
+        refresh = asg.inputs["instanceRefresh"]
+        assert refresh["strategy"] == "Rolling"
+        assert refresh["preferences"]["minHealthyPercentage"] == 100
+        assert refresh["preferences"]["maxHealthyPercentage"] == 200
+        # The launch template's new version is what triggers it.
+        assert "version" in asg.inputs["launchTemplate"]
+
+
+def test_rule_overlay_routing_refuses_a_transit_gateway() -> None:
+    """Overlay routing sends all but the listed ranges to the internet from the security VPC:
+    what the application reaches through its transit gateway would be lost."""
+
+    def mutate(v: dict[str, Any]) -> None:
+        app = v["applications"]["app-vpc"]
+        app["transitGatewayId"] = "tgw-0123456789abcdef0"
+        app["transitGatewaySubnets"] = {
+            zone: f"10.180.254.{16 * i}/28" for i, zone in enumerate(app["endpointSubnets"])
+        }
+
+    assert _problems("aws-prod", mutate) == [
+        "airs:applications.app-vpc.transitGatewayId: tgw-0123456789abcdef0 — cannot be used "
+        "with airs:securityProject.overlayRouting: the firewalls would send traffic for the "
+        "networks behind the transit gateway out to the internet instead; turn overlay routing "
+        "off (traffic then returns through the endpoint)"
     ]
