@@ -95,7 +95,11 @@ class AwsSecurityProject(TargetModel):
     in its zone's ``untrust`` subnet, whose route table sends 0.0.0.0/0 to the internet
     gateway; the template puts ``ethernet1/2`` in zone ``untrust`` (DHCP, default route via
     its own subnet's gateway) with source NAT to its address and lets trust reach untrust.
-    Off: traffic returns through the GWLB and no untrust subnet exists."""
+    Off: traffic returns through the GWLB and no untrust subnet exists. Needs AIRS PAN-OS
+    11.2.8 or later (Strata Cloud Manager's condition), two Elastic IPs per firewall (mind the
+    region's quota: 2 × ``maxReplicas``, plus one per NAT gateway), and no application with
+    ``transitGatewayId``; the internet then sees the firewalls' addresses, not the application
+    VPCs'. Switching it on a live stack replaces the firewalls (instance refresh)."""
     nat_gateway: bool = False
     """A NAT gateway per zone for the firewalls' outbound traffic."""
     allowed_principals: list[str] = []
@@ -240,8 +244,19 @@ def application_checks(cfg: StackConfig, problems: Problems) -> None:
     """Every application VPC needs a GWLB endpoint subnet per zone, inside its ranges, and,
     for VPC-level protection, the subnets whose routes send traffic to those endpoints."""
     sp = cfg.security_project
+    overlay = isinstance(sp, AwsSecurityProject) and sp.overlay_routing
     for app_key, app in cfg.applications.items():
         _transit_gateway_checks(app_key, app, problems)
+        if overlay and app.transit_gateway_id is not None:
+            # Overlay routing sends what is not an application, cluster or GWLB range out to
+            # the internet from the security VPC: the networks behind the gateway are lost.
+            problems.add(
+                f"applications.{app_key}.transitGatewayId",
+                app.transit_gateway_id,
+                "cannot be used with airs:securityProject.overlayRouting: the firewalls would "
+                "send traffic for the networks behind the transit gateway out to the internet "
+                "instead; turn overlay routing off (traffic then returns through the endpoint)",
+            )
         _nat_gateway_checks(app_key, app, problems)
         if not app.endpoint_subnets:
             problems.add(
