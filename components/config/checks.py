@@ -304,15 +304,15 @@ def _steering_checks(base: str, cluster: Cluster, problems: Problems) -> None:
                 "needs exactly one of inspect (only these ranges go through the firewall) "
                 "or bypass (these ranges go around it)",
             )
-        for i, cidr in enumerate(given.bypass or []):
-            if ipaddress.ip_network(cidr).prefixlen == 0:
-                problems.add(
-                    f"{key}.bypass[{i}]",
-                    cidr,
-                    "bypasses every destination, so the namespace's traffic would never reach "
-                    "the firewall; list only the ranges to keep off it (or remove the "
-                    "namespace from protect)",
-                )
+        bypassed = ipaddress.collapse_addresses(network.parse_cidr(c) for c in given.bypass or [])
+        if any(net.prefixlen == 0 for net in bypassed):
+            problems.add(
+                f"{key}.bypass",
+                given.bypass,
+                "covers every destination, so the namespace's traffic would never reach the "
+                "firewall; list only the ranges to keep off it (or remove the namespace from "
+                "protect)",
+            )
     distinct = {
         cidr
         for namespace, mode in cluster.protect.items()
