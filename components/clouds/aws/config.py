@@ -199,34 +199,22 @@ def checks(cfg: StackConfig, problems: Problems) -> None:
                         cidr,
                         f"lies outside the VPC {sp.cidrs.vpc}",
                     )
-            # Each zone's NAT gateway lives in that zone's nat subnet; without one the
-            # program would fail half-way, after the VPC is registered.
-            if sp.nat_gateway and subnets.nat is None and zone in sp.zones:
-                problems.add(
-                    f"securityProject.cidrs.zones.{zone}.nat",
-                    None,
-                    "is required in every zone when airs:securityProject.natGateway is true",
-                )
-            elif not sp.nat_gateway and subnets.nat is not None:
-                problems.add(
-                    f"securityProject.cidrs.zones.{zone}.nat",
-                    subnets.nat,
-                    "is unused: airs:securityProject.natGateway is false",
-                )
-            # Same for the untrust ENIs; an untrust subnet without overlay routing would be
-            # built for nothing, so it is refused rather than silently ignored.
-            if sp.overlay_routing and subnets.untrust is None and zone in sp.zones:
-                problems.add(
-                    f"securityProject.cidrs.zones.{zone}.untrust",
-                    None,
-                    "is required in every zone when airs:securityProject.overlayRouting is true",
-                )
-            elif not sp.overlay_routing and subnets.untrust is not None:
-                problems.add(
-                    f"securityProject.cidrs.zones.{zone}.untrust",
-                    subnets.untrust,
-                    "is unused: airs:securityProject.overlayRouting is false",
-                )
+            # A switch's per-zone subnet: required with it (the NAT gateway and the untrust ENI
+            # live there; without it the program would fail half-way, after the VPC is
+            # registered) and refused without it (it would be built for nothing).
+            for group, flag, on in (
+                ("nat", "natGateway", sp.nat_gateway),
+                ("untrust", "overlayRouting", sp.overlay_routing),
+            ):
+                given, key = getattr(subnets, group), f"securityProject.cidrs.zones.{zone}.{group}"
+                if on and given is None and zone in sp.zones:
+                    problems.add(
+                        key,
+                        None,
+                        f"is required in every zone when airs:securityProject.{flag} is true",
+                    )
+                elif not on and given is not None:
+                    problems.add(key, given, f"is unused: airs:securityProject.{flag} is false")
         for key_a, cidr_a, key_b, cidr_b in network.overlapping_pairs(zone_ranges):
             problems.add(key_b, cidr_b, f"overlaps airs:{key_a} ({cidr_a})")
     else:
