@@ -32,9 +32,23 @@ from components.config.stack import target_section
 
 TYPE_TOKEN = "airs:index:AwsSecurityProject"
 ALL_TRAFFIC = "-1"
+
 # Vendor defaults (terraform-aws-swfw-modules gwlb): fast GWLB health checks.
 HEALTH_CHECK_INTERVAL = 5
 HEALTH_CHECK_THRESHOLD = 3
+
+
+def all_outbound(description: str) -> list[dict[str, object]]:
+    """A security group's egress: every protocol to anywhere."""
+    return [
+        {
+            "protocol": ALL_TRAFFIC,
+            "from_port": 0,
+            "to_port": 0,
+            "cidr_blocks": [network.ANY_IPV4],
+            "description": description,
+        }
+    ]
 
 
 class AwsSecurityProject(FirewallGroup, pulumi.ComponentResource):
@@ -241,15 +255,7 @@ class AwsSecurityProject(FirewallGroup, pulumi.ComponentResource):
     ) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
         """Data: GENEVE + health check from the GWLB subnets only; mgmt: 22/443 from admins."""
         gwlb_cidrs = [self._subnets[z].gwlb for z in self._sp.zones]
-        egress = [
-            {
-                "protocol": ALL_TRAFFIC,
-                "from_port": 0,
-                "to_port": 0,
-                "cidr_blocks": [network.ANY_IPV4],
-                "description": "all outbound",
-            }
-        ]
+        egress = all_outbound("all outbound")
         hc_port = self._sp.health_check_port
         data = aws.ec2.SecurityGroup(
             f"{self._name}-data-sg",
@@ -308,15 +314,7 @@ class AwsSecurityProject(FirewallGroup, pulumi.ComponentResource):
             vpc_id=vpc.id,
             description="AIRS firewall untrust ENIs: outbound only (replies are stateful)",
             ingress=[],
-            egress=[
-                {
-                    "protocol": ALL_TRAFFIC,
-                    "from_port": 0,
-                    "to_port": 0,
-                    "cidr_blocks": [network.ANY_IPV4],
-                    "description": "overlay-routed egress",
-                }
-            ],
+            egress=all_outbound("overlay-routed egress"),
             tags=self._tagged(f"{self._cfg.name}-untrust"),
             opts=self._opts,
         )
