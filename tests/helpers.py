@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from components.cli import stackfile
 from components.cli.engine import ProgramRun, run_stack
 from components.cli.mocks import Registration, is_secret, unwrap
+from components.clouds import parse_stack_config
+from components.config import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = stackfile.load_project(ROOT / "Pulumi.yaml")
@@ -74,6 +80,17 @@ def example_values(stack: str) -> tuple[dict[str, Any], set[str]]:
     return values, secret
 
 
+def example_problems(stack: str, mutate: Callable[[dict[str, Any]], None]) -> list[str]:
+    """The config problems of an example stack once ``mutate`` has edited a copy of its
+    values (the stack must then be refused)."""
+    values, secret = example_values(stack)
+    values = copy.deepcopy(values)
+    mutate(values)
+    with pytest.raises(ConfigError) as info:
+        parse_stack_config(values, secret)
+    return [str(p) for p in info.value.problems]
+
+
 def by_type(run: ProgramRun, token: str) -> list[Registration]:
     """Registrations of one type token."""
     return [r for r in run.resources if r.type == token]
@@ -90,6 +107,7 @@ __all__ = [
     "EXAMPLE_STACKS",
     "ROOT",
     "by_type",
+    "example_problems",
     "example_values",
     "is_secret",
     "load_example",

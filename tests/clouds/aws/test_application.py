@@ -12,12 +12,18 @@ import pytest
 from components import network
 from components.cli.engine import ProgramRun, run_program
 from components.cli.mocks import stable_hex
-from components.clouds import load_stack_config, parse_stack_config
+from components.clouds import load_stack_config
 from components.clouds.aws.application import AwsApplicationConnection, _pick
 from components.clouds.aws.security_project import AwsSecurityProject
-from components.config import ConfigError
 from tests.clouds.aws.test_security_project import cached_plan
-from tests.helpers import by_type, example_values, load_example, one, settings_from
+from tests.helpers import (
+    by_type,
+    example_problems,
+    example_values,
+    load_example,
+    one,
+    settings_from,
+)
 
 SUBNET = "aws:ec2/subnet:Subnet"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
@@ -229,15 +235,6 @@ def test_subnet_in_a_zone_without_endpoint_is_refused() -> None:
 # --------------------------------------------------------------------------- config rules
 
 
-def _problems(stack: str, mutate: Any) -> list[str]:
-    values, secret = example_values(stack)
-    values = copy.deepcopy(values)
-    mutate(values)
-    with pytest.raises(ConfigError) as info:
-        parse_stack_config(values, secret)
-    return [str(p) for p in info.value.problems]
-
-
 def _eks(values: dict[str, Any], protection: str) -> str:
     """Key of the example's EKS cluster whose application VPC has ``protection``."""
     apps = values["applications"]
@@ -258,7 +255,7 @@ def test_rule_eks_zone_without_endpoint() -> None:
     def mutate(v: dict[str, Any]) -> None:
         del v["applications"][app]["endpointSubnets"][zones[1]]
 
-    problems = _problems("aws-dev", mutate)
+    problems = example_problems("aws-dev", mutate)
     assert any(
         p.startswith(f"airs:clusters.{key}.zones[1]: {zones[1]}") and "has no GWLB endpoint" in p
         for p in problems
@@ -271,7 +268,7 @@ def test_rule_one_endpoint_cannot_serve_vpc_and_namespace_protection() -> None:
     def mutate(v: dict[str, Any]) -> None:
         v["clusters"][key]["protect"]["chat"] = "namespace"
 
-    problems = _problems("aws-prod", mutate)
+    problems = example_problems("aws-prod", mutate)
     assert any(
         p.startswith(f"airs:clusters.{key}.protect:")
         and "cannot serve both VPC-level and namespace-level protection" in p
@@ -283,7 +280,7 @@ def test_rule_endpoint_subnet_outside_application_cidrs() -> None:
     def mutate(v: dict[str, Any]) -> None:
         v["applications"]["app-vpc"]["endpointSubnets"]["us-east-1a"] = "10.81.255.0/28"
 
-    problems = _problems("aws-dev", mutate)
+    problems = example_problems("aws-dev", mutate)
     assert any(
         p.startswith("airs:applications.app-vpc.endpointSubnets.us-east-1a: 10.81.255.0/28")
         for p in problems
@@ -294,7 +291,7 @@ def test_rule_endpoint_zone_not_in_security_zones() -> None:
     def mutate(v: dict[str, Any]) -> None:
         v["applications"]["app-vpc"]["endpointSubnets"]["us-east-1c"] = "10.80.255.32/28"
 
-    problems = _problems("aws-dev", mutate)
+    problems = example_problems("aws-dev", mutate)
     assert any(
         p.startswith("airs:applications.app-vpc.endpointSubnets.us-east-1c")
         and "is not one of airs:securityProject.zones" in p
@@ -306,7 +303,7 @@ def test_rule_endpoint_subnets_required_on_aws() -> None:
     def mutate(v: dict[str, Any]) -> None:
         v["applications"]["app-vpc"]["endpointSubnets"] = {}
 
-    problems = _problems("aws-dev", mutate)
+    problems = example_problems("aws-dev", mutate)
     assert any(p.startswith("airs:applications.app-vpc.endpointSubnets:") for p in problems), (
         problems
     )
@@ -396,7 +393,7 @@ def test_transit_gateway_needs_subnets_of_its_own() -> None:
     def mutate(values: dict[str, Any]) -> None:
         values["applications"]["app-vpc"]["transitGatewayId"] = "tgw-0123456789abcdef0"
 
-    assert _problems("aws-dev", mutate) == [
+    assert example_problems("aws-dev", mutate) == [
         "airs:applications.app-vpc.transitGatewaySubnets: [] — is required with transitGatewayId: "
         "one subnet per zone of endpointSubnets (us-east-1a, us-east-1b), so traffic from the "
         "transit gateway reaches the zone's endpoint before the workloads"
@@ -412,7 +409,7 @@ def test_transit_gateway_subnets_are_checked() -> None:
             "us-east-1b": "10.99.0.0/28",
         }
 
-    assert _problems("aws-dev", mutate) == [
+    assert example_problems("aws-dev", mutate) == [
         "airs:applications.app-vpc.transitGatewaySubnets.us-east-1a: 10.80.255.0/28 — overlaps "
         "airs:applications.app-vpc.endpointSubnets.us-east-1a (10.80.255.0/28)",
         "airs:applications.app-vpc.transitGatewaySubnets.us-east-1b: 10.99.0.0/28 — must lie "
@@ -453,7 +450,7 @@ def test_nat_gateways_are_checked() -> None:
     def mutate(values: dict[str, Any]) -> None:
         values["applications"]["app-vpc"]["natGateways"] = {"us-east-1a": "igw-0123456789"}
 
-    assert _problems("aws-dev", mutate) == [
+    assert example_problems("aws-dev", mutate) == [
         'airs:applications.app-vpc.natGateways: ["us-east-1a"] — must name one NAT gateway per '
         "zone of endpointSubnets (us-east-1a, us-east-1b)",
         "airs:applications.app-vpc.natGateways.us-east-1a: igw-0123456789 — must be a NAT "

@@ -11,7 +11,6 @@ has none of it.
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import re
 import sys
@@ -23,11 +22,11 @@ from unittest.mock import MagicMock
 import pytest
 
 from components import network
-from components.cli.engine import ProgramRun, run_program
+from components.cli.engine import run_program
 from components.clouds import parse_stack_config
 from components.clouds.aws.lifecycle import LAMBDA_ACTIONS, LIFECYCLE_LAMBDA
-from components.config import ConfigError
-from tests.helpers import by_type, example_values, one, plan_example, settings_from
+from tests.clouds.aws.test_security_project import cached_plan
+from tests.helpers import by_type, example_problems, example_values, one, settings_from
 
 SUBNET = "aws:ec2/subnet:Subnet"
 RT = "aws:ec2/routeTable:RouteTable"
@@ -37,11 +36,6 @@ IGW = "aws:ec2/internetGateway:InternetGateway"
 FUNCTION = "aws:lambda/function:Function"
 POLICY = "aws:iam/rolePolicy:RolePolicy"
 PANORAMA_OBJECT = "pulumi-python:dynamic/panorama:Object"
-
-
-@functools.cache
-def _plan(stack: str) -> ProgramRun:
-    return plan_example(stack)
 
 
 def _cfg(stack: str) -> Any:
@@ -59,7 +53,7 @@ def _id(reg: Any) -> str:
 
 
 def test_prod_untrust_subnets_route_to_the_internet_gateway() -> None:
-    run, sp = _plan("aws-prod"), _cfg("aws-prod").security_project
+    run, sp = cached_plan("aws-prod"), _cfg("aws-prod").security_project
     assert sp.overlay_routing
     untrust = {
         s.inputs["availabilityZone"]: s
@@ -98,7 +92,7 @@ def test_untrust_subnets_follow_the_others_so_existing_ones_stay() -> None:
 def test_prod_untrust_security_group_is_outbound_only() -> None:
     """Security groups are stateful: replies to the firewalls' outbound (source-NATed)
     sessions return without an ingress rule, and nothing may open one from the internet."""
-    sg = one(_plan("aws-prod"), SG, "airs-aws-prod-security-untrust-sg")
+    sg = one(cached_plan("aws-prod"), SG, "airs-aws-prod-security-untrust-sg")
     assert sg.inputs["ingress"] == []
     assert sg.inputs["egress"] == [
         {
@@ -112,7 +106,7 @@ def test_prod_untrust_security_group_is_outbound_only() -> None:
 
 
 def test_dev_without_overlay_routing_builds_no_untrust_side() -> None:
-    run = _plan("aws-dev")
+    run = cached_plan("aws-dev")
     assert not _cfg("aws-dev").security_project.overlay_routing
     assert not [r.name for r in run.resources if "untrust" in r.name]
     env = one(run, FUNCTION).inputs["environment"]["variables"]
@@ -123,7 +117,7 @@ def test_dev_without_overlay_routing_builds_no_untrust_side() -> None:
 
 
 def test_prod_lambda_environment_names_the_untrust_subnets_and_group() -> None:
-    run = _plan("aws-prod")
+    run = cached_plan("aws-prod")
     env = one(run, FUNCTION).inputs["environment"]["variables"]
     subnets = {
         s.inputs["availabilityZone"]: _id(s)
@@ -152,7 +146,7 @@ def test_lambda_policy_allows_exactly_what_the_lambda_calls() -> None:
     # Tagging on create needs CreateTags; the logs actions are the function's own logging.
     extra = {"ec2:CreateTags", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
     assert set(LAMBDA_ACTIONS) == calls | extra
-    run = _plan("aws-prod")
+    run = cached_plan("aws-prod")
     policy = one(run, POLICY, "airs-aws-prod-security-lifecycle-policy")
     anywhere, tagged, group = json.loads(policy.inputs["policy"])["Statement"]
     assert sorted(anywhere["Action"] + tagged["Action"] + group["Action"]) == sorted(LAMBDA_ACTIONS)
@@ -338,7 +332,7 @@ def test_lambda_abandons_when_the_untrust_eni_cannot_attach(
 def _panorama(stack: str) -> dict[tuple[str, str], ET.Element]:
     """(kind, name) → the element each Panorama object of ``stack`` writes."""
     out = {}
-    for reg in by_type(_plan(stack), PANORAMA_OBJECT):
+    for reg in by_type(cached_plan(stack), PANORAMA_OBJECT):
         out[(reg.inputs["kind"], reg.inputs["name"])] = ET.fromstring(reg.inputs["element"])
     return out
 
@@ -397,15 +391,6 @@ def test_dev_panorama_has_no_untrust_side() -> None:
 # --------------------------------------------------------------------------- config rules
 
 
-def _problems(stack: str, mutate: Any) -> list[str]:
-    values, secret = example_values(stack)
-    values = copy.deepcopy(values)
-    mutate(values)
-    with pytest.raises(ConfigError) as info:
-        parse_stack_config(values, secret)
-    return [str(p) for p in info.value.problems]
-
-
 def _zones(values: dict[str, Any], untrust: bool) -> None:
     sp = values["securityProject"]
     sp["natGateway"] = False
@@ -418,7 +403,7 @@ def _zones(values: dict[str, Any], untrust: bool) -> None:
 
 
 def test_rule_given_zone_subnets_need_untrust_with_overlay_routing() -> None:
-    problems = _problems("aws-prod", lambda v: _zones(v, untrust=False))
+    problems = example_problems("aws-prod", lambda v: _zones(v, untrust=False))
     assert problems == [
         f"airs:securityProject.cidrs.zones.{zone}.untrust: <missing> — is required in every "
         "zone when airs:securityProject.overlayRouting is true"
@@ -431,7 +416,7 @@ def test_rule_untrust_subnets_are_refused_without_overlay_routing() -> None:
         _zones(v, untrust=True)
         v["securityProject"]["overlayRouting"] = False
 
-    problems = _problems("aws-prod", mutate)
+    problems = example_problems("aws-prod", mutate)
     assert problems[0] == (
         "airs:securityProject.cidrs.zones.us-west-2a.untrust: 10.170.0.48/28 — is unused: "
         "airs:securityProject.overlayRouting is false"
@@ -456,7 +441,7 @@ def test_rule_overlay_routing_needs_the_outbound_source_nat() -> None:
     def mutate(v: dict[str, Any]) -> None:
         v.setdefault("panorama", {})["natRules"] = {"outbound": False}
 
-    assert _problems("aws-prod", mutate) == [
+    assert example_problems("aws-prod", mutate) == [
         "airs:panorama.natRules.outbound: false — is required with "
         "airs:securityProject.overlayRouting: egress leaves ethernet1/2 through the internet "
         "gateway, which carries only the interface's own address"
@@ -477,7 +462,7 @@ def test_rule_vpc_too_small_counts_the_untrust_subnets() -> None:
         for cluster in v["clusters"].values():
             cluster["zones"] = [z for z in cluster["zones"] if z in sp["zones"]]
 
-    problems = _problems("aws-prod", mutate)
+    problems = example_problems("aws-prod", mutate)
     assert problems == [
         "airs:securityProject.cidrs.vpc: 10.170.0.0/25 — is too small for 5 /28 subnets in "
         "each of 2 zones"
@@ -488,7 +473,7 @@ def test_a_new_launch_template_replaces_running_firewalls_without_losing_capacit
     """Bootstrap runs once per instance: switching overlay routing (or any user data) on a
     live stack reaches the firewalls only by an instance refresh, new before old."""
     for stack in ("aws-dev", "aws-prod"):
-        asg = one(_plan(stack), "aws:autoscaling/group:Group", f"airs-{stack}-security-asg")
+        asg = one(cached_plan(stack), "aws:autoscaling/group:Group", f"airs-{stack}-security-asg")
         refresh = asg.inputs["instanceRefresh"]
         assert refresh["strategy"] == "Rolling"
         assert refresh["preferences"]["minHealthyPercentage"] == 100
@@ -508,7 +493,7 @@ def test_rule_overlay_routing_refuses_a_transit_gateway() -> None:
             zone: f"10.180.254.{16 * i}/28" for i, zone in enumerate(app["endpointSubnets"])
         }
 
-    assert _problems("aws-prod", mutate) == [
+    assert example_problems("aws-prod", mutate) == [
         "airs:applications.app-vpc.transitGatewayId: tgw-0123456789abcdef0 — cannot be used "
         "with airs:securityProject.overlayRouting: the firewalls would send traffic for the "
         "networks behind the transit gateway out to the internet instead; turn overlay routing "

@@ -8,7 +8,6 @@ import functools
 import ipaddress
 import sys
 import types
-from collections.abc import Callable
 from typing import Any
 from unittest.mock import MagicMock
 
@@ -20,9 +19,9 @@ from components.cli.engine import ProgramRun, run_program
 from components.cli.mocks import stable_hex
 from components.clouds import parse_stack_config
 from components.clouds.aws.bootstrap import OCCUPIED_TAG, TRUST_TAG
-from components.config import ConfigError
 from tests.helpers import (
     by_type,
+    example_problems,
     example_values,
     is_secret,
     one,
@@ -513,21 +512,14 @@ def test_resource_counts_stay_small(dev: ProgramRun, prod: ProgramRun) -> None:
 # --------------------------------------------------------------------------- config rules
 
 
-def _problems(mutate: Callable[[dict[str, Any]], None]) -> list[str]:
-    values, secret = _values("aws-dev")
-    mutate(values)
-    with pytest.raises(ConfigError) as info:
-        parse_stack_config(values, secret)
-    return [str(p) for p in info.value.problems]
-
-
 def _zone_cidrs(values: dict[str, Any], zones: dict[str, dict[str, str]]) -> None:
     values["securityProject"]["natGateway"] = False
     values["securityProject"]["cidrs"]["zones"] = zones
 
 
 def test_rule_fewer_subnets_than_zones() -> None:
-    problems = _problems(
+    problems = example_problems(
+        "aws-dev",
         lambda v: _zone_cidrs(
             v,
             {
@@ -537,7 +529,7 @@ def test_rule_fewer_subnets_than_zones() -> None:
                     "gwlb": "10.70.0.32/28",
                 }
             },
-        )
+        ),
     )
     assert any(
         p.startswith("airs:securityProject.cidrs.zones:")
@@ -548,7 +540,8 @@ def test_rule_fewer_subnets_than_zones() -> None:
 
 
 def test_rule_subnets_outside_the_vpc() -> None:
-    problems = _problems(
+    problems = example_problems(
+        "aws-dev",
         lambda v: _zone_cidrs(
             v,
             {
@@ -563,7 +556,7 @@ def test_rule_subnets_outside_the_vpc() -> None:
                     "gwlb": "10.70.0.96/28",
                 },
             },
-        )
+        ),
     )
     assert any(
         p.startswith("airs:securityProject.cidrs.zones.us-east-1a.trust: 10.99.0.16/28")
@@ -576,7 +569,7 @@ def test_rule_zone_given_twice() -> None:
     def mutate(v: dict[str, Any]) -> None:
         v["securityProject"]["zones"] = ["us-east-1a", "us-east-1b", "us-east-1a"]
 
-    problems = _problems(mutate)
+    problems = example_problems("aws-dev", mutate)
     assert any(
         p.startswith("airs:securityProject.zones[2]: us-east-1a") and "given twice" in p
         for p in problems
@@ -587,7 +580,7 @@ def test_rule_vpc_too_small_for_the_subnets() -> None:
     def mutate(v: dict[str, Any]) -> None:
         v["securityProject"]["cidrs"]["vpc"] = "10.70.0.0/26"
 
-    problems = _problems(mutate)
+    problems = example_problems("aws-dev", mutate)
     assert any(
         p.startswith("airs:securityProject.cidrs.vpc: 10.70.0.0/26") and "too small" in p
         for p in problems
