@@ -48,3 +48,44 @@ app.kubernetes.io/part-of: prisma-airs
 {{- if .zone -}}true{{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+A namespaced paloaltonetworks.com/v1 CRD whose spec is one required string (PortInfo,
+SubnetInfo), kept on uninstall so that the objects users created survive it. Arguments (a
+dict): root (the chart context), kind, plural, field, and optionally pattern.
+*/}}
+{{- define "pan-cni.stringCrd" -}}
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: {{ .plural }}.paloaltonetworks.com
+  labels:
+    {{- include "pan-cni.labels" .root | nindent 4 }}
+  annotations:
+    helm.sh/resource-policy: keep
+spec:
+  group: paloaltonetworks.com
+  scope: Namespaced
+  names:
+    kind: {{ .kind }}
+    listKind: {{ .kind }}List
+    plural: {{ .plural }}
+    singular: {{ .field }}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [{{ .field | quote }}]
+              properties:
+                {{ .field }}:
+                  type: string
+                  {{- with .pattern }}
+                  pattern: {{ . | squote }}
+                  {{- end }}
+{{- end -}}

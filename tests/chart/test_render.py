@@ -325,34 +325,28 @@ def test_cni_rbac(rendered):
     ]
 
 
-def test_portinfo_crd(rendered):
+@pytest.mark.parametrize(
+    ("platform", "kind", "plural", "field"),
+    [
+        ("eks", "PortInfo", "portinfos", "portinfo"),
+        ("rancher", "SubnetInfo", "subnetinfos", "subnetinfo"),
+    ],
+)
+def test_string_crds(rendered, platform, kind, plural, field):
+    """PortInfo and SubnetInfo: namespaced, v1, one required string, kept on uninstall."""
     crd = one(
-        rendered[("eks", "one")], "CustomResourceDefinition", "portinfos.paloaltonetworks.com"
+        rendered[(platform, "one")], "CustomResourceDefinition", f"{plural}.paloaltonetworks.com"
     )
     assert crd["spec"]["group"] == "paloaltonetworks.com"
     assert crd["spec"]["scope"] == "Namespaced"
-    assert crd["spec"]["names"]["kind"] == "PortInfo"
+    assert crd["spec"]["names"]["kind"] == kind
+    assert crd["spec"]["names"]["plural"] == plural
     (version,) = crd["spec"]["versions"]
     assert version["name"] == "v1"
     assert version["served"]
     assert version["storage"]
     spec = version["schema"]["openAPIV3Schema"]["properties"]["spec"]
-    assert spec["required"] == ["portinfo"]
-    assert crd["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
-
-
-def test_subnetinfo_crd(rendered):
-    crd = one(
-        rendered[("rancher", "one")], "CustomResourceDefinition", "subnetinfos.paloaltonetworks.com"
-    )
-    assert crd["spec"]["group"] == "paloaltonetworks.com"
-    assert crd["spec"]["scope"] == "Namespaced"
-    assert crd["spec"]["names"]["kind"] == "SubnetInfo"
-    assert crd["spec"]["names"]["plural"] == "subnetinfos"
-    (version,) = crd["spec"]["versions"]
-    assert version["name"] == "v1"
-    spec = version["schema"]["openAPIV3Schema"]["properties"]["spec"]
-    assert spec["required"] == ["subnetinfo"]
+    assert spec["required"] == [field]
     assert crd["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
 
 
