@@ -36,6 +36,17 @@ _PANORAMA = """\
   @secret airs:panoramaApiKey
 """
 
+# Every target's one example cluster opens and ends the same way.
+_CLUSTERS = """\
+  airs:clusters:
+    apps:                               # EXAMPLE: one entry per cluster
+"""
+_CLUSTER_END = """\
+      @secret airs:clusters.apps.kubeconfig
+      protect:
+        ai-apps: vpc                    # EXAMPLE: namespace to protect: vpc or namespace
+"""
+
 _GCP = (
     """\
   airs:cloud: gcp
@@ -65,9 +76,8 @@ _GCP = (
       cidrs: [10.20.0.0/16]             # EXAMPLE: its ranges
 """
     + _PANORAMA
+    + _CLUSTERS
     + """\
-  airs:clusters:
-    apps:                               # EXAMPLE: one entry per cluster
       type: GKE
       panoramaName: gke-example         # EXAMPLE: at most 20 characters, unique
       clusterId: 1                      # EXAMPLE: 1-2048, unique in Panorama
@@ -76,10 +86,8 @@ _GCP = (
       nodeCidr: 10.20.0.0/20            # EXAMPLE
       podCidr: 10.40.0.0/14             # EXAMPLE
       serviceCidr: 10.44.0.0/20         # EXAMPLE
-      @secret airs:clusters.apps.kubeconfig
-      protect:
-        ai-apps: vpc                    # EXAMPLE: namespace to protect: vpc or namespace
 """
+    + _CLUSTER_END
 )
 
 _AZURE_SUB = "00000000-0000-4000-8000-000000000001"
@@ -123,9 +131,8 @@ _AZURE = (
         - {_AZURE_VNET}/subnets/aks-nodes
 """
     + _PANORAMA
+    + _CLUSTERS
     + """\
-  airs:clusters:
-    apps:                               # EXAMPLE: one entry per cluster
       type: AKS
       panoramaName: aks-example         # EXAMPLE: at most 20 characters, unique
       clusterId: 1                      # EXAMPLE: 1-2048, unique in Panorama
@@ -135,10 +142,8 @@ _AZURE = (
       byoVnet: true
       podCidr: 10.60.64.0/18            # EXAMPLE
       serviceCidr: 172.16.0.0/24        # EXAMPLE
-      @secret airs:clusters.apps.kubeconfig
-      protect:
-        ai-apps: vpc                    # EXAMPLE: namespace to protect: vpc or namespace
 """
+    + _CLUSTER_END
 )
 
 _AWS = (
@@ -172,9 +177,8 @@ _AWS = (
       protection: vpc
 """
     + _PANORAMA
+    + _CLUSTERS
     + """\
-  airs:clusters:
-    apps:                               # EXAMPLE: one entry per cluster
       type: EKS
       panoramaName: eks-example         # EXAMPLE: at most 20 characters, unique
       clusterId: 1                      # EXAMPLE: 1-2048, unique in Panorama
@@ -184,10 +188,8 @@ _AWS = (
       zones: [us-east-1a, us-east-1b]   # EXAMPLE
       podCidr: 10.80.0.0/18             # EXAMPLE
       serviceCidr: 172.20.0.0/16        # EXAMPLE
-      @secret airs:clusters.apps.kubeconfig
-      protect:
-        ai-apps: vpc                    # EXAMPLE: namespace to protect: vpc or namespace
 """
+    + _CLUSTER_END
 )
 
 # Private clouds: ranges clear of each platform's default pod and service ranges.
@@ -205,19 +207,16 @@ _PRIVATE = (
       cidrs: [10.152.0.0/16]            # EXAMPLE: its ranges
 """
     + _PANORAMA
+    + _CLUSTERS
     + """\
-  airs:clusters:
-    apps:                               # EXAMPLE: one entry per cluster
       type: $cluster_type
       panoramaName: $panorama_name# EXAMPLE: at most 20 characters, unique
       clusterId: 1                      # EXAMPLE: 1-2048, unique in Panorama
       apiServer: $api_server   # EXAMPLE
       podCidr: $pod_cidr# EXAMPLE
       serviceCidr: $service_cidr# EXAMPLE
-      @secret airs:clusters.apps.kubeconfig
-      protect:
-        ai-apps: vpc                    # EXAMPLE: namespace to protect: vpc or namespace
 """
+    + _CLUSTER_END
 )
 
 _PLATFORMS: dict[str, dict[str, str]] = {
