@@ -44,6 +44,26 @@ def fresh_python(code: str, env: dict[str, str] | None = None, timeout: int = 30
     return result.stdout
 
 
+def pytest_in_subprocess(
+    target: str, select: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run the tests of ``target`` matching ``-k select`` in a new pytest at the project root,
+    with ``env`` added to this environment (for what a test must show about a whole run)."""
+    return subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "-q"),
+            *("-p", "no:randomly", "-p", "no:cacheprovider"),
+            *(target, "-k", select),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+        check=False,
+    )
+
+
 def load_example(stack: str) -> stackfile.StackSettings:
     """Settings of an example stack (secrets opaque)."""
     return stackfile.load_stack(PROJECT, stack, decrypt=False)
@@ -113,6 +133,7 @@ __all__ = [
     "load_example",
     "one",
     "plan_example",
+    "pytest_in_subprocess",
     "settings_from",
     "unwrap",
 ]

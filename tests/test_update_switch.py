@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, pytest_in_subprocess
 from tests.update_switch import SWITCHES, update_requested
 
 
@@ -55,25 +54,10 @@ def test_golden_test_under_ci_fails_and_leaves_the_file() -> None:
     reason, and the golden file is not rewritten."""
     golden = ROOT / "tests" / "panorama" / "golden" / "gcp.xml.txt"
     before = golden.read_bytes()
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:randomly",
-            "-p",
-            "no:cacheprovider",
-            "tests/panorama/test_render.py",
-            "-k",
-            "golden_xml and gcp",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "CI": "true", "AIRS_UPDATE_GOLDEN": "1"},
-        timeout=300,
+    run = pytest_in_subprocess(
+        "tests/panorama/test_render.py",
+        "golden_xml and gcp",
+        {"CI": "true", "AIRS_UPDATE_GOLDEN": "1"},
     )
     assert run.returncode == 1, run.stdout
     assert "AIRS_UPDATE_GOLDEN=1 under CI (CI=true)" in run.stdout

@@ -18,7 +18,6 @@ import ast
 import os
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,7 +28,7 @@ from components import config
 from components.clouds import TARGETS
 from components.config.engine import _allowed_keys
 from components.config.parse import KNOWN_KEYS
-from tests.helpers import ROOT
+from tests.helpers import ROOT, pytest_in_subprocess
 from tests.vendor_pages import (
     BULLET,
     GLUED_ITEM,
@@ -324,25 +323,8 @@ def test_ci_points_the_checks_at_the_pages() -> None:
 
 def test_missing_pages_fail_where_they_must_be(tmp_path: Path) -> None:
     """With AIRS_VENDOR_PAGES set (as CI sets it) and no page there, the map checks fail."""
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:randomly",
-            "-p",
-            "no:cacheprovider",
-            str(Path(__file__)),
-            "-k",
-            "every_step_has_a_row",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "AIRS_VENDOR_PAGES": str(tmp_path)},
-        timeout=300,
+    run = pytest_in_subprocess(
+        str(Path(__file__)), "every_step_has_a_row", {"AIRS_VENDOR_PAGES": str(tmp_path)}
     )
     assert run.returncode == 1, run.stdout
     assert "1 error" in run.stdout  # the fixture fails the test: not a skip, not a pass
