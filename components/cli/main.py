@@ -281,7 +281,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         return done
     cfg, run = done
     from components.cli import report
-    from components.cli.textfit import terminal_width
+    from components.cli.textfit import clip, terminal_width
 
     width = terminal_width()  # $COLUMNS or the terminal's; None (full lines) for a pipe
     # Helm's engine (a Go library, ~55 MB resident) loads only when the manifests are
@@ -310,8 +310,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
         f"(the stack, {components} components, {custom} resources)",
         width,
     )
-    from components.cli.textfit import clip
-
     for token, count in counts:
         print(clip(f"    {count:>4} {token}", width))
     print()

@@ -96,14 +96,14 @@ def trust_routes(inputs: common.PanoramaInputs) -> list[StaticRoute]:
         *common.app_cidrs(inputs),
         *common.cluster_cidrs(inputs),
     ]
-    # EKS pods live inside their VPC's range: a route to the VPC already covers them.
+    # EKS pods live inside their VPC's range: a route to the VPC already covers them. A
+    # range given twice keeps its first name.
+    cidrs = [cidr for _, cidr in ranges]
     destinations = [
         (name, cidr)
         for i, (name, cidr) in enumerate(ranges)
-        if not any(
-            j != i and network.subnet_within(cidr, other) and (cidr != other or j < i)
-            for j, (_, other) in enumerate(ranges)
-        )
+        if cidr not in cidrs[:i]
+        and not any(o != cidr and network.subnet_within(cidr, o) for o in cidrs)
     ]
     return [
         common.via(common.route_name(name, f"z{i}"), cidr, gateway, common.ETH1)
