@@ -108,6 +108,13 @@ class AwsSecurityProject(TargetModel):
     firewall: AwsFirewall
     """The firewall auto scaling group."""
 
+    def switched_groups(self) -> dict[str, tuple[str, bool]]:
+        """The per-zone subnet groups a switch adds: group → (the switch's key, whether on)."""
+        return {
+            "nat": ("natGateway", self.nat_gateway),
+            "untrust": ("overlayRouting", self.overlay_routing),
+        }
+
     def subnet_count(self) -> int:
         """How many /28s :meth:`zone_subnets` cuts from the VPC when none are given."""
         groups = 4 if self.nat_gateway else 3
@@ -202,10 +209,7 @@ def checks(cfg: StackConfig, problems: Problems) -> None:
             # A switch's per-zone subnet: required with it (the NAT gateway and the untrust ENI
             # live there; without it the program would fail half-way, after the VPC is
             # registered) and refused without it (it would be built for nothing).
-            for group, flag, on in (
-                ("nat", "natGateway", sp.nat_gateway),
-                ("untrust", "overlayRouting", sp.overlay_routing),
-            ):
+            for group, (flag, on) in sp.switched_groups().items():
                 given, key = getattr(subnets, group), f"securityProject.cidrs.zones.{zone}.{group}"
                 if on and given is None and zone in sp.zones:
                     problems.add(

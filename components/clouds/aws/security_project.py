@@ -139,20 +139,18 @@ class AwsSecurityProject(FirewallGroup, pulumi.ComponentResource):
     def _make_subnets(self, vpc: aws.ec2.Vpc) -> dict[str, dict[str, aws.ec2.Subnet]]:
         """zone → group (mgmt, trust, gwlb[, nat][, untrust]) → subnet."""
         out: dict[str, dict[str, aws.ec2.Subnet]] = {}
-        optional = {"nat": self._sp.nat_gateway, "untrust": self._sp.overlay_routing}
         for zone in self._sp.zones:
             cidrs: AwsZoneSubnets = self._subnets[zone]
             groups = {"mgmt": cidrs.mgmt, "trust": cidrs.trust, "gwlb": cidrs.gwlb}
-            for group, wanted in optional.items():
+            for group, (flag, on) in self._sp.switched_groups().items():
                 cidr: str | None = getattr(cidrs, group)
-                if not wanted:
+                if not on:
                     continue
                 if cidr is None:
                     # The config rules refuse this first; never build half a VPC without it.
                     raise pulumi.RunError(
                         f"airs:securityProject.cidrs.zones.{zone}.{group}: <missing> — "
-                        f"is required when {'natGateway' if group == 'nat' else 'overlayRouting'}"
-                        " is true"
+                        f"is required when {flag} is true"
                     )
                 groups[group] = cidr
             out[zone] = {
@@ -207,11 +205,8 @@ class AwsSecurityProject(FirewallGroup, pulumi.ComponentResource):
         """
         to_igw = [{"cidr_block": network.ANY_IPV4, "gateway_id": igw.id}]
         shared: dict[str, list[dict[str, pulumi.Input[str]]]] = {"mgmt": to_igw, "gwlb": []}
-        if self._sp.nat_gateway:
-            shared["nat"] = to_igw
-        if self._sp.overlay_routing:
-            # Overlay-routed egress: ethernet1/2 (source NAT to the ENI) -> its EIP -> the IGW.
-            shared["untrust"] = to_igw
+        # NAT gateways' and overlay-routed egress (ethernet1/2, source NAT to the ENI, its EIP).
+        shared |= {group: to_igw for group, (_, on) in self._sp.switched_groups().items() if on}
         for group, routes in shared.items():
             table = aws.ec2.RouteTable(
                 f"{self._name}-{group}-rt",
