@@ -117,8 +117,8 @@ class AwsSecurityProject(TargetModel):
 
     def subnet_count(self) -> int:
         """How many /28s :meth:`zone_subnets` cuts from the VPC when none are given."""
-        groups = 4 if self.nat_gateway else 3
-        return (groups + (1 if self.overlay_routing else 0)) * len(self.zones)
+        switched = sum(on for _, on in self.switched_groups().values())
+        return (3 + switched) * len(self.zones)  # mgmt, trust, gwlb and what switches add
 
     def zone_subnets(self) -> dict[str, AwsZoneSubnets]:
         """Per-zone mgmt / trust / gwlb (/ nat / untrust) subnets: given, or cut from the VPC
